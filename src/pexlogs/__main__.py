@@ -1,0 +1,5 @@
+import sys
+
+from pexlogs.cli import main
+
+sys.exit(main())
