@@ -4,6 +4,7 @@ message and exit code 2 (a user mistake or a bad input, never a traceback)."""
 from __future__ import annotations
 
 __all__ = [
+    "CatalogError",
     "InputError",
     "JobError",
     "PexlogsError",
@@ -41,6 +42,10 @@ class InputError(PexlogsError):
 
 class JobError(PexlogsError):
     """The ETL job failed (including a line-accounting mismatch)."""
+
+
+class CatalogError(PexlogsError):
+    """A Glue Data Catalog call failed (other than "already exists", which is handled)."""
 
 
 class WorkflowError(PexlogsError):
