@@ -1,0 +1,198 @@
+"""Parser of Pexip Infinity support and administrator log lines.
+
+``<syslog_time> <host> <YYYY-MM-DD> <HH:MM:SS,mmm> Level="…" Name="<module>" Message="…" Key="value" … [Detail="…"]``
+
+>>> rec = parse_support_line('2021-06-08T08:04:27.659+00:00 10.1.2.40 2021-06-08 08:04:27,655 '
+...     'Level="ERROR" Name="support.configuration" Message="Configuration update failed" '
+...     'Reason="Unable to load private key"')
+>>> rec["table"], rec["level"], rec["reason"]
+('support_configuration', 'ERROR', 'Unable to load private key')
+
+The line is routed to its module's table (see ``_support_routes``), keys become columns (lower
+case, ``-`` → ``_``, so every casing variant of a key lands in one column; the last of duplicate
+keys wins), the Detail is read by shape (``_detail``), and :func:`build_record` types the values
+and keeps undeclared keys in ``extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from pexlogs.exceptions import UnparseableLineError
+from pexlogs.parser._detail import (
+    LINE_BREAK,
+    parse_dict_detail,
+    parse_sip_message,
+    split_lines,
+)
+from pexlogs.parser._kv import split_pairs
+from pexlogs.parser._record import build_record, column_name
+from pexlogs.parser._support_routes import build_routes
+from pexlogs.schema import EXTRA_COLUMN, load_registry
+
+__all__ = ["parse_support_line"]
+
+Record = dict[str, Any]
+
+_ROUTES = build_routes()
+
+# Columns the parser derives itself: a key that would land in one of them is kept in ``extra``
+# under its own name instead of overwriting the derived value.
+_DERIVED_PREFIXES = ("sip_", "rest_")
+_DERIVED = frozenset(
+    {
+        "syslog_time",
+        "host",
+        "originating_time",
+        "module",
+        "detail_lines",
+        "detail_fields",
+        "sdp",
+        "table",
+        EXTRA_COLUMN,
+        "dt",
+        "hour",
+    }
+)
+_COLUMNS: dict[str, str | None] = {}
+_CACHE_LIMIT = 20_000
+
+_REST_CONFERENCE = re.compile(r"/conferences/([^/?#]+)")
+_REST_PARTICIPANT = re.compile(r"/participants/([^/?#]+)")
+_REST_CALL = re.compile(r"/calls/([^/?#]+)")
+
+
+def _column(key: str) -> str | None:
+    """The column of a key, or ``None`` when it collides with a derived column."""
+    col = _COLUMNS.get(key)
+    if col is None and key not in _COLUMNS:
+        name = column_name(key)
+        if name == "name":
+            col = "module"
+        elif name in _DERIVED or name.startswith(_DERIVED_PREFIXES):
+            col = None
+        else:
+            col = name
+        if len(_COLUMNS) > _CACHE_LIMIT:
+            _COLUMNS.clear()
+        _COLUMNS[key] = col
+    return col
+
+
+@lru_cache(maxsize=256)
+def _shape(table: str) -> tuple[bool, bool, bool]:
+    """Which derived column groups a table declares: (SIP message, REST, sdp)."""
+    names = set(load_registry().table(table).column_names)
+    return "sip_start_line" in names, "rest_participant_uuid" in names, "sdp" in names
+
+
+def _parse_time(text: str, what: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise UnparseableLineError(f"{what} {text[:40]!r} is not an ISO-8601 time") from None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_support_line(line: str) -> Record:
+    """Parse one support/administrator line into a record of its module's table.
+
+    Raises :class:`UnparseableLineError` (with the reason) for a line that does not follow the
+    grammar, e.g. one that was cut off so that its last value never closes.
+    """
+    head = line.split(" ", 4)
+    if len(head) < 5:
+        raise UnparseableLineError("not a support line: fewer than 5 space-separated fields")
+    syslog_text, host, date_text, time_text, rest = head
+    if not (len(date_text) == 10 and date_text[4] == "-" and date_text[7] == "-"):
+        raise UnparseableLineError(f"originating date {date_text[:40]!r} is not YYYY-MM-DD")
+    values: dict[str, Any] = {
+        "syslog_time": _parse_time(syslog_text, "syslog time"),
+        "host": host,
+        "originating_time": _parse_time(f"{date_text} {time_text}", "originating time"),
+    }
+    extra: dict[str, str] = {}
+    for key, raw in split_pairs(rest):
+        value = raw.replace('\\"', '"') if '\\"' in raw else raw
+        col = _column(key)
+        if col is None:
+            extra[key] = value
+            continue
+        if col != "detail" and LINE_BREAK in value:
+            value = value.replace(LINE_BREAK, "\n")
+        values[col] = value
+    table = _ROUTES.table_for(values.get("module"), values.get("message"))
+    detail = values.get("detail")
+    detail_value = _add_detail(table, detail, values) if detail else None
+    if _shape(table)[1]:
+        _add_rest(values, detail_value)
+    if extra:
+        values[EXTRA_COLUMN] = extra
+    return build_record(table, values)
+
+
+def _add_detail(table: str, detail: str, values: dict[str, Any]) -> Any:
+    """Fill the Detail-derived columns by the Detail's shape; returns a dict Detail's object."""
+    has_sip, _, has_sdp = _shape(table)
+    first = detail.lstrip()[:1]
+    if first in ("{", "["):
+        parsed = parse_dict_detail(detail)
+        if parsed is not None:
+            values["detail_fields"] = parsed.fields
+            if parsed.sdp is not None and has_sdp:
+                values["sdp"] = parsed.sdp
+            return parsed.value
+    if LINE_BREAK not in detail:
+        return None
+    lines = split_lines(detail)
+    if has_sip:
+        msg = parse_sip_message(lines)
+        if msg is not None:
+            values["sip_start_line"] = msg.start_line
+            values["sip_method"] = msg.method
+            values["sip_request_uri"] = msg.request_uri
+            values["sip_status_code"] = msg.status_code
+            values["sip_reason_phrase"] = msg.reason_phrase
+            values["sip_call_id"] = call_id = msg.header("call-id")
+            values["sip_cseq"] = msg.header("cseq")
+            values["sip_from"] = msg.header("from")
+            values["sip_to"] = msg.header("to")
+            values["sip_content_type"] = msg.header("content-type")
+            values["sip_user_agent"] = msg.header("user-agent") or msg.header("server")
+            values["sip_headers"] = msg.headers
+            values["sip_body"] = "\n".join(msg.body) if msg.body else None
+            values["sdp"] = msg.sdp
+            if call_id and not values.get("call_id"):
+                values["call_id"] = call_id
+            return None
+    values["detail_lines"] = lines
+    return None
+
+
+def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
+    """REST columns: conference, participant and call from the path, Uuid= and the Detail."""
+    result = detail_value.get("result") if isinstance(detail_value, dict) else None
+    request = values.get("request")
+    conference = participant = call = None
+    if isinstance(request, str):
+        m = _REST_CONFERENCE.search(request)
+        conference = m.group(1) if m else None
+        m = _REST_PARTICIPANT.search(request)
+        participant = m.group(1) if m else None
+        m = _REST_CALL.search(request)
+        call = m.group(1) if m else None
+    if isinstance(result, dict):
+        participant = participant or _text(result.get("participant_uuid"))
+        call = call or _text(result.get("call_uuid"))
+    values["rest_conference"] = conference
+    values["rest_participant_uuid"] = values.get("uuid") or participant
+    values["rest_call_uuid"] = call
+    if isinstance(detail_value, dict):
+        values["rest_status"] = _text(detail_value.get("status"))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
