@@ -269,10 +269,13 @@ def parse_audit_line(line: str) -> dict[str, Any]:
         _execve(pairs, values)
         flat = [(c, r) for c, r in flat if c not in values["args_raw"]]
     for col, raw in flat:
-        value, _quoted = _unquote(raw)
+        value, quoted = _unquote(raw)
         values[col] = value
         if col in _HEX_FIELDS and (decoded := f"{col}_decoded") in declared:
-            values[decoded] = decode_hex_field(value, nul_as_space=col == "proctitle")
+            # auditd quotes a value it did not hex-encode: only unquoted values are hex.
+            values[decoded] = (
+                value if quoted else decode_hex_field(value, nul_as_space=col == "proctitle")
+            )
     if "saddr_family" in declared and isinstance(values.get("saddr"), str):
         _sockaddr(values["saddr"], values)
 
