@@ -30,6 +30,7 @@ How values become columns (the registry in ``metadata/tables/audit.json`` says w
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -136,23 +137,46 @@ def _unquote(value: str) -> tuple[str | None, bool]:
     return value, False
 
 
-def _tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Split ``text`` into (key, raw value) pairs in order and the words between them."""
-    pairs: list[tuple[str, str]] = []
-    words: list[str] = []
-    for key, value, word in _TOKEN.findall(text):
-        if word:
-            # Free text is kept as is, even a stray quote (real EXECVE lines end in a lone ').
-            words.append(word)
-        else:
-            pairs.append((key, value))
-    return pairs, words
+_OUTER_COLUMNS: dict[str, str] = {}
+_INNER_COLUMNS: dict[str, str] = {}
+_COLUMN_CACHE_LIMIT = 4096  # keys are a small set in practice; never grow without bound
 
 
-def _column(key: str) -> str:
+def _column_of(key: str, *, inner: bool) -> str:
+    """The column of an outer (or inside msg='…') key, memoised: the same keys recur every line."""
     # Lower-case, - → _ (old-auid → old_auid); drop a leading '(' of 2007-era "(hostname=?,".
     col = key.lstrip("(").lower().replace("-", "_")
-    return _RENAMED.get(col, col)
+    col = _RENAMED.get(col, col)
+    if inner and col in _CLASHING:
+        col = f"msg_{col}"
+    cache = _INNER_COLUMNS if inner else _OUTER_COLUMNS
+    if len(cache) < _COLUMN_CACHE_LIMIT:
+        cache[key] = col
+    return col
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What parse_audit_line needs to know about a record type's table, computed once."""
+
+    table: str
+    decoded: dict[str, str]  # hex-capable column → its declared <column>_decoded
+    generic: bool
+    execve: bool
+    sockaddr: bool
+
+
+@lru_cache(maxsize=1024)
+def _plan(record_type: str) -> _Plan:
+    table = audit_table_for_type(record_type)
+    declared = _routes()[1][table]
+    return _Plan(
+        table=table,
+        decoded={c: f"{c}_decoded" for c in _HEX_FIELDS if f"{c}_decoded" in declared},
+        generic=table == AUDIT_FALLBACK_TABLE,
+        execve="args_raw" in declared,
+        sockaddr="saddr_family" in declared,
+    )
 
 
 def _avc(words: list[str], values: dict[str, Any]) -> None:
@@ -184,6 +208,7 @@ def _sockaddr(raw: str, values: dict[str, Any]) -> None:
 
 
 def _execve(pairs: list[tuple[str, str]], values: dict[str, Any]) -> None:
+    # pairs are (column, raw value): EXECVE keys a<n>, a<n>_len, a<n>[i] are their own columns.
     """Join EXECVE a<n> / a<n>[i] into ``args`` (decoded), ``cmdline`` and raw ``args_raw``."""
     pieces: dict[int, list[tuple[int, str, bool]]] = {}
     raw_map: dict[str, str] = {}
@@ -243,40 +268,53 @@ def parse_audit_line(line: str) -> dict[str, Any]:
         if rest.startswith(":"):
             rest = rest[1:]
 
-    pairs, words = _tokens(rest)
-    table = audit_table_for_type(record_type)
-    declared = _routes()[1][table]
+    # One pass over the tokens: (column, raw value) of outer and inner pairs in order, and words.
+    words: list[str] = []
     msg_words: list[str] = []
-    flat: list[tuple[str, str]] = []  # (column, raw value) of outer and inner pairs, in order
-    for key, raw in pairs:
-        if key == "msg" and raw.startswith("'"):
-            inner_pairs, inner_words = _tokens(_unquote(raw)[0] or "")
-            msg_words.extend(inner_words)
-            for inner_key, inner_raw in inner_pairs:
-                col = _column(inner_key)
-                flat.append((f"msg_{col}" if col in _CLASHING else col, inner_raw))
+    flat: list[tuple[str, str]] = []
+    outer_cols, inner_cols = _OUTER_COLUMNS, _INNER_COLUMNS
+    for key, raw, word in _TOKEN.findall(rest):
+        if word:
+            # Free text is kept as is, even a stray quote (real EXECVE lines end in a lone ').
+            words.append(word)
+        elif key == "msg" and raw[:1] == "'":
+            if len(raw) < 2 or raw[-1] != "'":
+                raise UnparseableLineError(f"unterminated msg='…' value {raw[:40]!r}")
+            for inner_key, inner_raw, inner_word in _TOKEN.findall(raw[1:-1]):
+                if inner_word:
+                    msg_words.append(inner_word)
+                else:
+                    col = inner_cols.get(inner_key) or _column_of(inner_key, inner=True)
+                    flat.append((col, inner_raw))
         else:
-            flat.append((_column(key), raw))
+            flat.append((outer_cols.get(key) or _column_of(key, inner=False), raw))
 
-    if table == AUDIT_FALLBACK_TABLE:
+    plan = _plan(record_type)
+    if plan.generic:
         # The generic table keeps every value as logged (minus quotes): no typing to apply.
-        fields: dict[str, str | None] = {}
-        for col, raw in flat:
-            fields[col] = _unquote(raw)[0] if raw[:1] in ('"', "'") else raw
-        values["fields"] = fields
+        values["fields"] = {
+            col: _unquote(raw)[0] if raw[:1] in ('"', "'") else raw for col, raw in flat
+        }
         flat = []
-    elif table == "audit_execve":
-        _execve(pairs, values)
+    elif plan.execve:
+        _execve(flat, values)
         flat = [(c, r) for c, r in flat if c not in values["args_raw"]]
+    decoded_cols = plan.decoded
     for col, raw in flat:
-        value, quoted = _unquote(raw)
+        first = raw[:1]
+        if first == '"' or first == "'":
+            if len(raw) < 2 or raw[-1] != first:
+                raise UnparseableLineError(f"unterminated quoted value {raw[:40]!r}")
+            value: str | None = raw[1:-1]
+            values[col] = value
+            if col in decoded_cols:  # auditd quotes what it did not hex-encode: already text
+                values[decoded_cols[col]] = value
+            continue
+        value = _unquote(raw)[0] if raw in _NO_VALUE or raw[-1:] in (",", ")") else raw
         values[col] = value
-        if col in _HEX_FIELDS and (decoded := f"{col}_decoded") in declared:
-            # auditd quotes a value it did not hex-encode: only unquoted values are hex.
-            values[decoded] = (
-                value if quoted else decode_hex_field(value, nul_as_space=col == "proctitle")
-            )
-    if "saddr_family" in declared and isinstance(values.get("saddr"), str):
+        if col in decoded_cols:
+            values[decoded_cols[col]] = decode_hex_field(value, nul_as_space=col == "proctitle")
+    if plan.sockaddr and isinstance(values.get("saddr"), str):
         _sockaddr(values["saddr"], values)
 
     if words:
@@ -286,5 +324,7 @@ def parse_audit_line(line: str) -> dict[str, Any]:
         values["msg_text"] = " ".join(msg_words)  # lands in extra where a table has no msg_text
         _avc(msg_words, values)
     if enriched_text:
-        values["enriched"] = {k: _unquote(v)[0] for k, v in _tokens(enriched_text)[0]}
-    return build_record(table, values)
+        values["enriched"] = {
+            k: _unquote(v)[0] for k, v, w in _TOKEN.findall(enriched_text) if not w
+        }
+    return build_record(plan.table, values)

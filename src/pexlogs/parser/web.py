@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pexlogs.exceptions import UnparseableLineError
@@ -63,6 +64,7 @@ _TAIL = re.compile(
     r'|"(?P<quoted>(?:[^"\\]++|\\.)*+)"'
     r"|(?P<bare>\S+))"
 )
+_COMBINED_TAIL = re.compile(r' "((?:[^"\\]++|\\.)*+)" "((?:[^"\\]++|\\.)*+)"')
 # RFC 9110 token characters: a method is a token; anything else is a garbage request line.
 _METHOD = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 _MONTHS = {
@@ -102,6 +104,10 @@ def parse_apache_time(text: str) -> datetime | None:
     except (ValueError, KeyError):
         return None
     return local - timedelta(minutes=offset)
+
+
+# Busy servers log many requests per second: the same %t string recurs.
+_cached_apache_time = lru_cache(maxsize=1024)(parse_apache_time)
 
 
 def parse_request_line(request: str) -> tuple[str | None, str | None, str | None]:
@@ -199,14 +205,18 @@ def parse_web_line(line: str) -> dict[str, Any]:
     values["ident"] = _dash(match.group("ident"))
     values["remote_user"] = _dash(match.group("user"))
     raw_time = match.group("time")
-    values["time"] = parse_apache_time(raw_time) or raw_time  # unparsable → kept in extra
+    values["time"] = _cached_apache_time(raw_time) or raw_time  # unparsable → kept in extra
     request = match.group("request")
     values["request"] = request
     values["method"], values["path"], values["protocol"] = parse_request_line(request)
     values["status"] = _dash(match.group("status"))
     values["bytes"] = _dash(match.group("bytes"))
     tail = match.group("tail")
-    if tail:
+    combined = _COMBINED_TAIL.fullmatch(tail) if tail else None
+    if combined is not None:  # the usual case: just referer and user agent
+        values["referer"] = _dash(combined.group(1))
+        values["user_agent"] = _dash(combined.group(2))
+    elif tail:
         if not tail[0].isspace():
             raise UnparseableLineError(
                 "not an Apache access-log line: text glued to the byte count"
