@@ -23,6 +23,9 @@ Patches (names as in :data:`PATCH_NAMES`):
     The aws-sdk integration passes parameters and returns results in boto3 casing; AWS takes and
     returns PascalCase (``LogGroupName``, ``TaskId``, ``ExportTasks[0].Status.Code``), and returns
     an S3 object ``Body`` as a string.
+``sdk_client_cache``
+    The interpreter builds a new boto3 client for every task (tens of ms each, most of a local
+    export's cost); reuse one per service, region and endpoint.
 ``glue_sync``
     ``arn:aws:states:::glue:startJobRun.sync`` crashes with "'NoneType' object has no attribute
     'interrupt_all'" (the integration has no callback endpoint); give it one.
@@ -52,7 +55,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -135,13 +140,87 @@ def _dict_add(target: dict[str, Any], additions: Mapping[str, Any]) -> list[_Und
 # jsonata_backend / jsonata_string_bindings
 
 
+_DECLARATION = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*):=")
+_WRAPPED = re.compile(r"^\$(exists|type)\((.*)\)$", re.DOTALL)
+_compiled = threading.local()
+
+
+def _with_nulls(value: Any, null: Any) -> Any:
+    """JSON ``null`` as jsonata-python's null (its ``None`` means undefined)."""
+    if value is None:
+        return null
+    if isinstance(value, dict):
+        return {key: _with_nulls(item, null) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_nulls(item, null) for item in value]
+    return value
+
+
+def _split_declarations(
+    composed: str, function_texts: tuple[str, ...]
+) -> tuple[str, dict[str, Any]] | None:
+    """Split moto's ``(<decls><expr>)`` into the expression (with moto's intrinsic function
+    declarations kept as text) and the JSON-valued bindings; ``None`` if it has another shape."""
+    if not (composed.startswith("(") and composed.endswith(")")):
+        return None
+    body, pos, kept = composed[1:-1], 0, []
+    decoder = json.JSONDecoder()
+    bindings: dict[str, Any] = {}
+    while True:
+        function_text = next((t for t in function_texts if body.startswith(t, pos)), None)
+        if function_text is not None:
+            kept.append(function_text)
+            pos += len(function_text)
+            continue
+        match = _DECLARATION.match(body, pos)
+        if match is None:
+            break
+        try:
+            value, end = decoder.raw_decode(body, match.end())
+        except ValueError:
+            return None
+        if not body.startswith(";", end):
+            return None
+        bindings[match.group(1)] = value
+        pos = end + 1
+    return "(" + "".join(kept) + body[pos:] + ")", bindings
+
+
 def _install_jsonata_backend() -> list[_Undo]:
     import jsonata
+    from jsonata.utils import Utils
+    from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as moto_intrinsics
     from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
-    def eval_jsonata(expression: str) -> Any:
+    function_texts = tuple(moto_intrinsics._DECLARATION_BY_VARIABLE_REFERENCE.values())
+
+    def compiled(expression: str) -> Any:
+        # moto re-sends every value as JSON text inside the expression; jsonata-python's tokenizer
+        # is slow on large values, so values are bound as data and the bare expression is compiled
+        # once per thread.
+        cache: dict[str, Any] = getattr(_compiled, "cache", None) or {}
+        _compiled.cache = cache
+        program = cache.get(expression)
+        if program is None:
+            if len(cache) > 4096:
+                cache.clear()
+            program = cache[expression] = jsonata.Jsonata(expression)
+        return program
+
+    def evaluate(text: str) -> Any:
+        wrapper = _WRAPPED.match(text)
+        split = _split_declarations(wrapper.group(2) if wrapper else text, function_texts)
+        if split is None:
+            return jsonata.Jsonata(text).evaluate(None)
+        expression, bindings = split
+        if wrapper:
+            expression = f"${wrapper.group(1)}({expression})"
+        values = {name: _with_nulls(value, Utils.NULL_VALUE) for name, value in bindings.items()}
+        return compiled(expression).evaluate(None, values)
+
+    def eval_jsonata(text: str) -> Any:
         try:
-            return jsonata.Jsonata(expression).evaluate(None)
+            return evaluate(text)
         except Exception as exc:  # surfaced by moto as the state's failure
             raise moto_jsonata.JSONataException("States.QueryEvaluationError", str(exc)) from exc
 
@@ -237,6 +316,35 @@ def _install_sdk_casing() -> list[_Undo]:
     return [
         _swap(StateTaskServiceAwsSdk, "_normalise_parameters", normalise_parameters),
         _swap(StateTaskServiceAwsSdk, "_normalise_response", normalise_response),
+    ]
+
+
+def _install_sdk_client_cache() -> list[_Undo]:
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk,
+        state_task_service_glue,
+        state_task_service_sns,
+    )
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    create = boto_client.boto_client_for
+    clients: dict[tuple[str, str, bool, str], Any] = {}
+
+    def cached_client(region: str, service: str, state_credentials: Any = None) -> Any:
+        # moto builds a new boto3 client for every task (tens of ms each); one per service,
+        # region and endpoint is enough (the interpreter's calls carry no per-task credentials).
+        key = (region, service, bool(botocore_stubber.enabled), str(moto_server_port()))
+        with _lock:
+            client = clients.get(key)
+            if client is None:
+                client = clients[key] = create(region, service, state_credentials)
+        return client
+
+    return [
+        _swap(module, "boto_client_for", cached_client)
+        for module in (state_task_service_aws_sdk, state_task_service_glue, state_task_service_sns)
     ]
 
 
@@ -542,6 +650,7 @@ _PATCHES: dict[str, _Patch] = {
         _Patch("sdk_service_names", _install_sdk_service_names),
         _Patch("sdk_error_names", _install_sdk_error_names),
         _Patch("sdk_casing", _install_sdk_casing),
+        _Patch("sdk_client_cache", _install_sdk_client_cache),
         _Patch("glue_sync", _install_glue_sync),
         _Patch("glue_job_runner", _install_glue_job_runner),
         _Patch("logs_export", _install_logs_export),
