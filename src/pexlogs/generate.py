@@ -96,7 +96,8 @@ class CallInfo:
     # Lines emitted (not malformed) per kind: sip, rest, ice, media, conference, participant,
     # h323, teams, bfcp, dns.
     messages: Counter[str] = field(default_factory=Counter)
-    # Lines carrying the call id per hour ("YYYY-MM-DDTHH").
+    # Lines whose call id column holds this call id (Call-id, a SIP Call-ID header, an H.323
+    # Uuid: every kind but REST), per hour ("YYYY-MM-DDTHH").
     hours: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,8 +138,10 @@ class GenerationStats:
     levels: dict[str, Counter[str]] = field(default_factory=dict)
     # Conference instances: conference id -> {"name", "alias", "node", "start"}.
     conferences: dict[str, dict[str, str]] = field(default_factory=dict)
-    # Conference ids seen on ``administrator.conference`` lines, per UTC day.
+    # Conference ids seen on ``administrator.conference`` lines that carry one, per UTC day, and
+    # the call ids on those lines.
     conference_days: dict[str, set[str]] = field(default_factory=dict)
+    conference_call_days: dict[str, set[str]] = field(default_factory=dict)
     calls: dict[str, CallInfo] = field(default_factory=dict)
     registrations: int = 0
     configuration_changes: int = 0
@@ -173,6 +176,9 @@ class GenerationStats:
             "conferences_per_day": self.conferences_per_day(),
             "conferences": self.conferences,
             "conference_days": {d: sorted(ids) for d, ids in sorted(self.conference_days.items())},
+            "conference_call_days": {
+                d: sorted(ids) for d, ids in sorted(self.conference_call_days.items())
+            },
             "calls_by_protocol": self.calls_by_protocol(),
             "calls": {cid: c.to_dict() for cid, c in self.calls.items()},
             "registrations": self.registrations,
@@ -420,9 +426,13 @@ class _Generator:
             stats.levels.setdefault(level, Counter())[self.clock.hour_key(ms)] += 1
         if call is not None:
             call.info.messages[kind] += 1
-            call.info.hours[self.clock.hour_key(ms)] += 1
+            if kind != "rest":  # REST lines name the call in paths and bodies, not in Call-id
+                call.info.hours[self.clock.hour_key(ms)] += 1
         if conference_id is not None:
-            stats.conference_days.setdefault(self.clock.hour_key(ms)[:10], set()).add(conference_id)
+            day = self.clock.hour_key(ms)[:10]
+            stats.conference_days.setdefault(day, set()).add(conference_id)
+            if call is not None:
+                stats.conference_call_days.setdefault(day, set()).add(call.key)
 
     def audit(self, ms: int, node: _Node, rtype: str, serial: int, body: str) -> None:
         if ms + 2 >= self.end_ms or "audit" not in self.families:
@@ -785,7 +795,8 @@ class _Generator:
         sess = rng.randrange(10**9, 2 * 10**9)
         if webrtc:
             ufrag, pwd = _hex(rng, 8), _b64(rng, 18)
-            fp = ":".join(_hex(rng, 2).upper() for _ in range(32))
+            fp_hex = _hex(rng, 64).upper()
+            fp = ":".join(fp_hex[i : i + 2] for i in range(0, 64, 2))
             parts = [
                 "v=0",
                 f"o=- {sess} 2 IN IP4 127.0.0.1",
