@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pexlogs import parse_line
 from pexlogs.exceptions import UnparseableLineError
@@ -346,3 +348,64 @@ def test_shared_audit_samples(shared_samples: Path) -> None:
     assert all(t.startswith("UNKNOWN[") or t == "CKADDR" for t in other)
     enriched = [r for r in records if r["enriched"]]
     assert len(enriched) == 1 and enriched[0]["enriched"]["SYSCALL"] == "execve"
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+_AUDIT_TABLES = {t.name for t in load_registry().tables_for_family("audit")} | {"unparsed_lines"}
+_KEY = st.builds(
+    lambda head, tail: head + tail,
+    st.sampled_from("bcdefghijklnopqrsuvwxyz"),  # not a (EXECVE args), m (msg), t (table)
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789_", max_size=10),
+)
+# Quoted values never hold a quote or newline (auditd hex-encodes those); bare ones no space.
+_QUOTED = st.text(
+    st.characters(blacklist_characters='"\n\x1d', blacklist_categories=("Cs",)), max_size=20
+)
+_BARE = st.text("ABCXYZabcxyz0189_.:/,+-", min_size=1, max_size=16)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_exactly_one_fitting_record(text: str) -> None:
+    for line in (text, audit("SYSCALL", text), audit("USER_AUTH", f"msg='{text}'")):
+        rec = parse_line(line, "audit")
+        assert rec["table"] in _AUDIT_TABLES
+        assert_fits_table(rec)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dictionaries(
+        _KEY,
+        st.one_of(_QUOTED.map(lambda v: (v, True)), _BARE.map(lambda v: (v, False))),
+        max_size=8,
+    )
+)
+def test_fields_of_unknown_types_round_trip(pairs: dict[str, tuple[str, bool]]) -> None:
+    # GIVEN an unknown record type with arbitrary quoted and bare values
+    body = " ".join(f'{k}="{v}"' if quoted else f"{k}={v}" for k, (v, quoted) in pairs.items())
+    # WHEN parsed THEN every value comes back exactly (minus the quotes) in fields
+    rec = parse_line(audit("NEW_TYPE", body), "audit")
+    assert rec["table"] == "audit_other"
+    assert rec["fields"] == {k: v for k, (v, _) in pairs.items()}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+            min_size=1,
+            max_size=12,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_hex_encoded_proctitle_round_trips(argv: list[str]) -> None:
+    # auditd hex-encodes the argv, NUL-separated; decoded argv joined by spaces comes back
+    raw = "\x00".join(argv).encode("utf-8").hex().upper()
+    rec = parse_audit_line(audit("PROCTITLE", f"proctitle={raw}"))
+    assert rec["proctitle"] == raw
+    assert rec["proctitle_decoded"] == " ".join(argv)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pexlogs import parse_line
 from pexlogs.exceptions import UnparseableLineError
@@ -231,3 +233,53 @@ def test_shared_web_samples(shared_samples: Path) -> None:
         assert rec["time"] is not None and rec["status"] is not None
     garbage = [r for r in records if r["method"] is None]
     assert {r["request"] for r in garbage} >= {"-", "\\x16\\x03\\x03\\x01\\x8f\\x01"}
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+
+def apache_escape(text: str) -> str:
+    """How mod_log_config writes a header value: \\ and " escaped, non-printables as \\xNN."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif not (32 <= ord(ch) < 127):
+            out.extend(f"\\x{b:02x}" for b in ch.encode("utf-8"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_exactly_one_fitting_record(text: str) -> None:
+    for line in (text, web(text), web(f'1.2.3.4 - - [04/Jul/2019:09:20:46 +0000] "{text}" 200 1')):
+        rec = parse_line(line, "web")
+        assert rec["table"] in ("web_access", "unparsed_lines")
+        assert set(rec) == {*load_registry().table(rec["table"]).column_names, "table"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TEXT, _TEXT, _TEXT, st.integers(100, 599), st.integers(0, 2**40))
+def test_escaped_fields_round_trip(
+    target: str, referer: str, agent: str, status: int, size: int
+) -> None:
+    # GIVEN arbitrary request target, referer and user agent as Apache escapes them
+    request = f"GET /{apache_escape(target)} HTTP/1.1"
+    ref, ua = apache_escape(referer) or "x", apache_escape(agent) or "y"
+    line = web(
+        f'10.0.0.1 - - [04/Jul/2019:09:20:46 +0000] "{request}" {status} {size} "{ref}" "{ua}"'
+    )
+    # WHEN parsed THEN each field comes back exactly as logged, typed where numeric
+    rec = parse_web_line(line)
+    assert rec["request"] == request
+    assert (rec["method"], rec["path"]) == ("GET", "/" + apache_escape(target))
+    assert (rec["referer"], rec["user_agent"]) == (
+        None if ref == "-" else ref,
+        None if ua == "-" else ua,
+    )
+    assert (rec["status"], rec["bytes"]) == (status, size)
