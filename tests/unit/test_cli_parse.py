@@ -174,3 +174,14 @@ def test_iter_lines_splits_on_newline_only(tmp_path: Path) -> None:
 
 def test_decode_line() -> None:
     assert decode_line(b"caf\xc3\xa9 \xff\r\n") == "café \\xff"
+
+
+def test_progress_bar_does_not_change_the_output(tmp_path: Path) -> None:
+    from pexlogs.cli._parse import run_parse
+
+    path = write(tmp_path / "m.log", WEB, AUDIT)
+    plain, with_bar = io.StringIO(), io.StringIO()
+    assert run_parse([str(path)], "auto", plain) == run_parse(
+        [str(path)], "auto", with_bar, progress=True
+    )
+    assert plain.getvalue() == with_bar.getvalue() and plain.getvalue().count("\n") == 2

@@ -7,7 +7,7 @@ import json
 import sys
 from collections import Counter
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 __all__ = ["register", "run_parse"]
 
@@ -66,8 +66,77 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def run_parse(paths: list[str], family: str, out: TextIO) -> Counter[str]:
-    """Parse every line of ``paths`` to ``out`` as JSON lines; return the count per table."""
+class _Progress(Protocol):
+    def file_started(self, path: str) -> None: ...
+    def lines_done(self, n: int) -> None: ...
+    def close(self) -> None: ...
+
+
+class _NoProgress:
+    def file_started(self, path: str) -> None:
+        pass
+
+    def lines_done(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _RichProgress:
+    """Files done and lines parsed, on stderr, gone when finished (stdout carries the records)."""
+
+    def __init__(self, files: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("parsing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files, {task.fields[lines]:,} lines"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("parse", total=files, lines=0)
+        self._started = 0
+        self._progress.start()
+
+    def file_started(self, path: str) -> None:
+        if self._started:
+            self._progress.advance(self._task)
+        self._started += 1
+
+    def lines_done(self, n: int) -> None:
+        self._progress.update(self._task, lines=n)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _progress_for(files: int, enabled: bool) -> _Progress:
+    if not enabled:
+        return _NoProgress()
+    try:
+        return _RichProgress(files)
+    except ImportError:  # rich is in the "local" extra; the core parser does not need it
+        return _NoProgress()
+
+
+def run_parse(
+    paths: list[str], family: str, out: TextIO, *, progress: bool = False
+) -> Counter[str]:
+    """Parse every line of ``paths`` to ``out`` as JSON lines; return the count per table.
+
+    With ``progress``, a progress bar on stderr shows files done and lines parsed.
+    """
     from pexlogs._lines import expand_inputs, iter_lines, split_export_prefix
     from pexlogs.parser import parse_line
 
@@ -75,17 +144,28 @@ def run_parse(paths: list[str], family: str, out: TextIO) -> Counter[str]:
     counts: Counter[str] = Counter()
     encoder = json.JSONEncoder(ensure_ascii=False, default=_json_default)
     write = out.write
-    for path in inputs:
-        for line in iter_lines(path):
-            record = parse_line(split_export_prefix(line)[1], family)
-            counts[record["table"]] += 1
-            write(encoder.encode(record))
-            write("\n")
+    bar = _progress_for(len(inputs), progress)
+    total = 0
+    try:
+        for path in inputs:
+            bar.file_started(path)
+            for line in iter_lines(path):
+                record = parse_line(split_export_prefix(line)[1], family)
+                counts[record["table"]] += 1
+                write(encoder.encode(record))
+                write("\n")
+                total += 1
+                if not total % 10000:
+                    bar.lines_done(total)
+    finally:
+        bar.close()
     return counts
 
 
 def _main(args: argparse.Namespace) -> int:
-    counts = run_parse(args.paths, args.family, sys.stdout)
+    # A bar only where someone watches stderr while the records go to a file or a pipe.
+    show = sys.stderr.isatty() and not sys.stdout.isatty()
+    counts = run_parse(args.paths, args.family, sys.stdout, progress=show)
     sys.stdout.flush()
     if args.summary:
         total = sum(counts.values())
