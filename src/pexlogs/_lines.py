@@ -47,8 +47,20 @@ _GZIP_MAGIC = b"\x1f\x8b"
 # CloudWatch writes e.g. 2021-06-08T07:58:12.310Z; accept any ISO-8601 time with Z or an offset.
 _ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 _EXPORT_PREFIX = re.compile(rf"({_ISO}) (?={_ISO} )")
-# Objects CloudWatch writes to check bucket permissions: not logs.
+# Files in a folder that are not logs: CloudWatch's bucket permission check objects, manifests
+# (pexlogs generate writes manifest.json next to its logs), hidden files.
 _SKIPPED_NAMES = ("aws-logs-write-test",)
+_SKIPPED_SUFFIXES = (".json",)
+
+
+def _is_log_file(path: Path) -> bool:
+    name = path.name
+    return (
+        path.is_file()
+        and not name.startswith(".")
+        and not name.endswith(_SKIPPED_SUFFIXES)
+        and not any(s in name for s in _SKIPPED_NAMES)
+    )
 
 
 def decode_line(raw: bytes) -> str:
@@ -73,6 +85,9 @@ def split_export_prefix(line: str) -> tuple[str | None, str]:
 def expand_inputs(paths: Iterable[str]) -> list[str]:
     """Check every input up front and expand folders (recursively, sorted) into their files.
 
+    In a folder, ``*.json`` (manifests), hidden files and CloudWatch's ``aws-logs-write-test``
+    objects are skipped; a file named explicitly is always read.
+
     ``-`` is standard input. A missing, unreadable or empty-folder path raises :class:`InputError`
     before anything is read, so a typo never produces half an output.
     """
@@ -83,11 +98,7 @@ def expand_inputs(paths: Iterable[str]) -> list[str]:
             continue
         p = Path(path)
         if p.is_dir():
-            files = sorted(
-                str(f)
-                for f in p.rglob("*")
-                if f.is_file() and not any(s in f.name for s in _SKIPPED_NAMES)
-            )
+            files = sorted(str(f) for f in p.rglob("*") if _is_log_file(f))
             if not files:
                 raise InputError(f"{path}: folder holds no files")
             out.extend(files)

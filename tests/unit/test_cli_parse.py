@@ -100,6 +100,8 @@ def test_folder_is_read_recursively_and_write_test_objects_skipped(
     (prefix / "task" / "stream").mkdir(parents=True)
     write(prefix / "task" / "stream" / "000000.gz", f"{EXPORT_TIME} {WEB}", gz=True)
     write(prefix / "aws-logs-write-test", "Permission Check Successful")
+    write(tmp_path / "exports" / "manifest.json", "{", '  "lines": 1', "}")
+    write(tmp_path / "exports" / ".hidden", "x")
     _, records, _ = run(capsys, str(tmp_path / "exports"))
     assert [r["table"] for r in records] == ["web_access"]
 

@@ -17,6 +17,7 @@ examples:
   pexlogs parse --family audit --summary a.log   force a family; counts per table on stderr
   zcat 000000.gz | pexlogs parse -               read stdin
   pexlogs parse exports/web/2021/06/08/07/       a CloudWatch export prefix, recursively
+                                                 (skips *.json, hidden files, aws-logs-write-test)
 
 Each output line is {"table": <table>, <column>: <value>, ...} with exactly that table's columns
 from metadata/; timestamps are ISO-8601 strings. Lines that cannot be parsed come out as
