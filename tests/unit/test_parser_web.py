@@ -201,6 +201,41 @@ def test_lines_that_are_not_access_log_lines_are_quarantined(line: str) -> None:
     assert rec["table"] == "unparsed_lines" and rec["raw_line"] == line
 
 
+def test_error_log_line_via_syslog_goes_to_web_error() -> None:
+    line = (
+        "2026-01-05T09:25:18.000+00:00 pexmgmt01 apache2[1234]: [ssl:warn] [pid 1234:tid 140] "
+        "AH01909: pexmgmt01:443:0 server certificate does NOT include an ID"
+    )
+    rec = parse_line(line, "web")
+    assert rec["table"] == "web_error"
+    assert set(rec) == {*load_registry().table("web_error").column_names, "table"}
+    assert (rec["module"], rec["level"], rec["pid"], rec["tid"]) == ("ssl", "warn", 1234, "140")
+    assert rec["error_code"] == "AH01909" and rec["time"] is None
+    assert rec["message"] == "pexmgmt01:443:0 server certificate does NOT include an ID"
+
+
+def test_error_log_line_with_time_and_client() -> None:
+    rec = parse_web_line(
+        web(
+            "[Mon Jan 05 09:25:18.123456 2026] [core:error] [pid 99] [client 10.0.0.1:5123] "
+            "AH00126: Invalid URI in request GET /../x HTTP/1.1"
+        )
+    )
+    assert rec["table"] == "web_error"
+    assert rec["time"] == datetime(2026, 1, 5, 9, 25, 18, 123456, tzinfo=UTC)
+    assert (rec["remote_host"], rec["remote_port"]) == ("10.0.0.1", 5123)
+    assert rec["message"] == "Invalid URI in request GET /../x HTTP/1.1"
+
+
+def test_apache_2_2_error_log_line() -> None:
+    rec = parse_web_line(
+        "[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration"
+    )
+    assert rec["table"] == "web_error"
+    assert (rec["module"], rec["level"], rec["remote_host"]) == (None, "error", "127.0.0.1")
+    assert rec["error_code"] is None and rec["message"] == "client denied by server configuration"
+
+
 def test_parse_apache_time() -> None:
     assert parse_apache_time("14/Jun/2024:12:20:12 +0530") == datetime(
         2024, 6, 14, 6, 50, 12, tzinfo=UTC
@@ -259,7 +294,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 def test_any_text_gives_exactly_one_fitting_record(text: str) -> None:
     for line in (text, web(text), web(f'1.2.3.4 - - [04/Jul/2019:09:20:46 +0000] "{text}" 200 1')):
         rec = parse_line(line, "web")
-        assert rec["table"] in ("web_access", "unparsed_lines")
+        assert rec["table"] in ("web_access", "web_error", "unparsed_lines")
         assert set(rec) == {*load_registry().table(rec["table"]).column_names, "table"}
 
 

@@ -14,8 +14,11 @@ Grammar (``../shared/samples/README.md``)::
 * ``Key="value"`` pairs (``X-Forwarded-For="…"``) into the column of that name (or ``extra``).
 
 A garbage request (TLS bytes, ``-``, an XSS probe) still makes a ``web_access`` row: ``request`` keeps
-it as logged and ``method``/``path``/``protocol`` are null. Only a line that is not an access-log line
-at all (or was cut off inside a quoted field) raises :class:`UnparseableLineError`. Values stay as
+it as logged and ``method``/``path``/``protocol`` are null. Apache *error-log* lines that arrive with
+the same tag (``[time] [module:level] [pid N] [client a:p] AHnnnnn: message``) go to ``web_error``.
+Only a line that is neither (or was cut off inside a quoted field) raises
+:class:`UnparseableLineError`. The tables are found by their ``route`` in the registry
+(``access_log`` / ``error_log``). Values stay as
 Apache logged them, with its ``\\xNN`` and ``\\"`` escapes: the log is ASCII and lossless that way.
 Bare access-log lines (no syslog header) are read too.
 
@@ -34,10 +37,14 @@ from typing import Any
 
 from pexlogs.exceptions import UnparseableLineError
 from pexlogs.parser._record import build_record, column_name
+from pexlogs.schema import load_registry
 
-__all__ = ["WEB_TABLE", "parse_apache_time", "parse_request_line", "parse_web_line"]
-
-WEB_TABLE = "web_access"
+__all__ = [
+    "parse_apache_time",
+    "parse_error_log_time",
+    "parse_request_line",
+    "parse_web_line",
+]
 
 # Possessive/atomic pieces keep a garbage line from backtracking for long. A quoted field is
 # "…" with backslash escapes (Apache writes \" and \\ inside).
@@ -63,6 +70,17 @@ _TAIL = re.compile(
     r'\s*(?:(?P<key>[A-Za-z][\w-]*)="(?P<kv>(?:[^"\\]++|\\.)*+)"'
     r'|"(?P<quoted>(?:[^"\\]++|\\.)*+)"'
     r"|(?P<bare>\S+))"
+)
+# Apache error log: [time] [module:level] [pid N:tid M] [client addr:port] AHnnnnn: message
+# (2.4), or [time] [level] [client addr] message (2.2); logged to syslog, the time is left out.
+_ERROR = re.compile(
+    r"(?:\[(?P<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d [\d:.]+ \d{4})\] )?"
+    r"\[(?:(?P<module>[\w-]+):)?"
+    r"(?P<level>emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])\]"
+    r"(?: \[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\])?"
+    r"(?: \[client (?P<client>[^\]]+)\])?"
+    r" (?:(?P<code>AH\d{5}): )?(?P<message>.*)",
+    re.DOTALL,
 )
 _COMBINED_TAIL = re.compile(r' "((?:[^"\\]++|\\.)*+)" "((?:[^"\\]++|\\.)*+)"')
 # RFC 9110 token characters: a method is a token; anything else is a garbage request line.
@@ -108,6 +126,32 @@ def parse_apache_time(text: str) -> datetime | None:
 
 # Busy servers log many requests per second: the same %t string recurs.
 _cached_apache_time = lru_cache(maxsize=1024)(parse_apache_time)
+
+
+def parse_error_log_time(text: str) -> datetime | None:
+    """``Mon Jan 05 09:25:18.123456 2026`` (or without the fraction) → aware datetime, as UTC.
+
+    The error log writes the server's local time without a zone; Pexip nodes run on UTC.
+
+    >>> parse_error_log_time("Mon Jan 05 09:25:18.250000 2026").isoformat()
+    '2026-01-05T09:25:18.250000+00:00'
+    """
+    text = " ".join(text.split())
+    for layout in ("%a %b %d %H:%M:%S.%f %Y", "%a %b %d %H:%M:%S %Y"):
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+@lru_cache(maxsize=4)
+def _table_for_route(flag: str) -> str:
+    """The web table whose ``route`` sets ``flag`` (one source of truth: the registry)."""
+    for table in load_registry().tables_for_family("web"):
+        if table.route.get(flag):
+            return table.name
+    raise LookupError(f"no web table routes {flag!r}")  # pragma: no cover - registry error
 
 
 def parse_request_line(request: str) -> tuple[str | None, str | None, str | None]:
@@ -197,7 +241,11 @@ def parse_web_line(line: str) -> dict[str, Any]:
             values["pid"] = tag[tag.index("[") + 1 : -2]
     match = _ACCESS.fullmatch(body) or _ACCESS_UNESCAPED.fullmatch(body)
     if match is None:
-        raise UnparseableLineError("not an Apache access-log line")
+        if body.startswith("["):
+            error = _ERROR.fullmatch(body)
+            if error is not None:
+                return _error_record(error, values)
+        raise UnparseableLineError("not an Apache access-log or error-log line")
     vhost = match.group("vhost")
     if vhost is not None:
         values["vhost"], values["vhost_port"] = _split_port(vhost)
@@ -222,4 +270,21 @@ def parse_web_line(line: str) -> dict[str, Any]:
                 "not an Apache access-log line: text glued to the byte count"
             )
         _tail(tail, values)
-    return build_record(WEB_TABLE, values)
+    return build_record(_table_for_route("access_log"), values)
+
+
+def _error_record(match: re.Match[str], values: dict[str, Any]) -> dict[str, Any]:
+    raw_time = match.group("time")
+    if raw_time is not None:
+        values["time"] = parse_error_log_time(raw_time) or raw_time  # unparsable → extra
+    values["module"] = match.group("module")
+    values["level"] = match.group("level")
+    if match.group("pid") is not None:
+        values["pid"] = match.group("pid")
+    values["tid"] = match.group("tid")
+    client = match.group("client")
+    if client is not None:
+        values["remote_host"], values["remote_port"] = _split_port(client)
+    values["error_code"] = match.group("code")
+    values["message"] = match.group("message")
+    return build_record(_table_for_route("error_log"), values)
