@@ -93,6 +93,13 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     assert records[0]["user_agent"] == "curl/8"  # the \r of CRLF input is not part of a value
 
 
+def test_plain_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    data = f"{AUDIT}\n{WEB}\n".encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
+    _, records, _ = run(capsys, "--family", "auto", "-")
+    assert [r["table"] for r in records] == ["audit_syscall", "web_access"]
+
+
 def test_folder_is_read_recursively_and_write_test_objects_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
