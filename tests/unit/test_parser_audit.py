@@ -116,6 +116,12 @@ def test_undeclared_keys_go_to_extra_and_duplicates_keep_the_last() -> None:
     assert rec["extra"] == {"brand_new": "1"}
 
 
+def test_keys_named_like_common_columns_do_not_overwrite_them() -> None:
+    rec = parse_audit_line(audit("CWD", 'cwd="/a" host=evil extra=x serial=9'))
+    assert rec["host"] == "pxpconf01" and rec["serial"] == 15558
+    assert rec["extra"] == {"host_field": "evil", "extra_field": "x", "serial_field": "9"}
+
+
 def test_bare_auditd_line_without_syslog_header() -> None:
     rec = parse_audit_line('type=CWD msg=audit(1493129355.852:624): cwd="/home/a"')
     assert rec["table"] == "audit_cwd"

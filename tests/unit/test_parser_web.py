@@ -120,12 +120,18 @@ def test_unknown_tail_fields_are_kept_in_extra() -> None:
     rec = parse_web_line(
         web(
             '1.2.3.4 - - [29/May/2017:19:02:48 +0000] "GET / HTTP/1.1" 200 612 3413 "-" "ua" '
-            '"third" X-Forwarded-For="10.225.192.17, 10.2.2.121" odd'
+            '"third" X-Forwarded-For="10.225.192.17, 10.2.2.121" odd Status="x"'
         )
     )
+    assert rec["status"] == 200
     assert rec["user_agent"] == "ua"
     assert rec["x_forwarded_for"] == "10.225.192.17, 10.2.2.121"
-    assert rec["extra"] == {"quoted_3": "third", "number_1": "3413", "field_1": "odd"}
+    assert rec["extra"] == {
+        "status_field": "x",
+        "quoted_3": "third",
+        "number_1": "3413",
+        "field_1": "odd",
+    }
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,12 @@ _CLASHING = frozenset(
 )
 # Keys that are not valid column names here.
 _RENAMED = {"table": "table_name"}
+# Outer keys that would overwrite a column the parser fills itself (common columns, extra):
+# kept under <key>_field instead (extra, unless a table declares it).
+_RESERVED = frozenset(
+    {"node", "type", "host", "syslog_time", "audit_time", "serial", "text", "enriched", "extra"}
+    | {"fields"}
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SOCKADDR_FAMILIES = {1: "local", 2: "inet", 10: "inet6", 16: "netlink", 17: "packet"}
 
@@ -149,6 +155,8 @@ def _column_of(key: str, *, inner: bool) -> str:
     col = _RENAMED.get(col, col)
     if inner and col in _CLASHING:
         col = f"msg_{col}"
+    elif not inner and col in _RESERVED:
+        col = f"{col}_field"
     cache = _INNER_COLUMNS if inner else _OUTER_COLUMNS
     if len(cache) < _COLUMN_CACHE_LIMIT:
         cache[key] = col

@@ -82,6 +82,12 @@ _ERROR = re.compile(
     r" (?:(?P<code>AH\d{5}): )?(?P<message>.*)",
     re.DOTALL,
 )
+# Columns filled from the line's own fields (a Key="value" pair in the tail never overwrites them).
+_FILLED = frozenset(
+    {"syslog_time", "host", "vhost", "vhost_port", "remote_host", "remote_port", "ident"}
+    | {"remote_user", "time", "request", "method", "path", "protocol", "status", "bytes"}
+    | {"referer", "user_agent", "pid", "bytes_in", "bytes_out", "extra", "table"}
+)
 _COMBINED_TAIL = re.compile(r' "((?:[^"\\]++|\\.)*+)" "((?:[^"\\]++|\\.)*+)"')
 # RFC 9110 token characters: a method is a token; anything else is a garbage request line.
 _METHOD = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
@@ -197,7 +203,9 @@ def _tail(tail: str, values: dict[str, Any]) -> None:
         pos = match.end()
         key, bare = match.group("key"), match.group("bare")
         if key is not None:
-            values[column_name(key)] = match.group("kv")
+            col = column_name(key)
+            # A pair named like a field of the line itself must not overwrite it.
+            values[f"{col}_field" if col in _FILLED else col] = match.group("kv")
         elif bare is None:
             quoted.append(match.group("quoted"))
         elif bare.startswith('"'):
