@@ -248,6 +248,7 @@ def translate(sql: str, *, map_columns: frozenset[str] = frozenset()) -> str:
     - ``regexp_extract`` with no match → NULL as in Trino (DuckDB returns ``''``);
     - ``approx_distinct(x)`` → ``count(DISTINCT x)``: exact locally (Athena's estimate has a
       2.3 % standard error, so small counts agree and large ones differ slightly);
+    - ``cardinality(<map column>)`` → DuckDB ``cardinality`` (sqlglot writes ``array_length``);
     - ``awsdatacatalog.<db>.<table>`` → ``<db>.<table>``.
 
     Integer ``/`` truncates as in Trino because the connection runs with DuckDB's
@@ -274,7 +275,7 @@ def translate(sql: str, *, map_columns: frozenset[str] = frozenset()) -> str:
             "the tables are read-only views of the warehouse"
         )
     _refuse_untranslatable(tree, map_columns)
-    tree = tree.transform(_rewrite)
+    tree = tree.transform(lambda node: _rewrite(node, map_columns))
     try:
         return tree.sql(dialect="duckdb")
     except sqlglot.errors.UnsupportedError as error:  # pragma: no cover - sqlglot warns by default
@@ -315,8 +316,15 @@ def _refuse_untranslatable(tree: Any, map_columns: frozenset[str]) -> None:
                 )
 
 
-def _rewrite(node: exp.Expression) -> exp.Expression:
+def _rewrite(node: exp.Expression, map_columns: frozenset[str]) -> exp.Expression:
     import sqlglot.expressions as exp
+
+    if isinstance(node, exp.ArraySize):
+        arg = node.this
+        if isinstance(arg, exp.Column) and arg.name.lower() in map_columns:
+            # cardinality(map): sqlglot writes ARRAY_LENGTH, which DuckDB rejects for a map.
+            return exp.Anonymous(this="CARDINALITY", expressions=[arg.copy()])
+        return node
 
     if isinstance(node, exp.DateDiff):
         unit = node.args.get("unit")
