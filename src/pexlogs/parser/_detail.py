@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,7 @@ def _field_text(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
     try:
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
+        return _ENCODE(value)
     except (TypeError, ValueError):  # e.g. a set with mixed types: still keep the text
         return repr(value)
 
@@ -100,6 +101,10 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     return str(value)
+
+
+# One encoder for every call: json.dumps() with options builds a new encoder each time.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
 
 
 def _find_sdp(value: Any, depth: int = 0) -> list[str] | None:
@@ -126,14 +131,17 @@ def _find_sdp(value: Any, depth: int = 0) -> list[str] | None:
 
 def _load(text: str) -> Any:
     """JSON first, then a Python literal; ``^M`` between tokens is whitespace for both."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    # ``^M`` inside strings must stay as it is (it is text there), so the text is first tried
+    # untouched; a pretty-printed literal has ``^M`` between tokens, where a newline is fine.
     candidates = [text]
     if LINE_BREAK in text:
-        # ``^M`` inside strings must stay as it is (it is text there), so the text is first tried
-        # untouched; a pretty-printed literal has ``^M`` between tokens, where a newline is fine.
         candidates.append(text.replace(LINE_BREAK, "\n"))
-    for candidate in candidates:
         try:
-            return json.loads(candidate)
+            return json.loads(candidates[1])
         except ValueError:
             pass
     for candidate in candidates:
@@ -144,13 +152,79 @@ def _load(text: str) -> Any:
     return None
 
 
-def parse_dict_detail(text: str) -> DictDetail | None:
-    """Read a ``{…}`` Detail as JSON or a Python literal; ``None`` when it is neither."""
-    value = _load(text)
-    if not isinstance(value, dict):
+# The decoder's C scanner: (text, index) -> (value, end index); StopIteration when no value.
+_JSON_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_WS = " \t\n\r"
+
+
+def _json_object_fields(text: str) -> tuple[dict[str, Any], dict[str, str | None]] | None:
+    """A JSON object read member by member with the C scanner, so that a nested value's field
+    text is its original JSON text (no re-encoding). ``None`` when ``text`` is not exactly one
+    JSON object (the caller then tries the general readers)."""
+    scan = _JSON_SCAN
+    value: dict[str, Any] = {}
+    fields: dict[str, str | None] = {}
+    n = len(text)
+    pos = 0
+    try:
+        while pos < n and text[pos] in _JSON_WS:
+            pos += 1
+        if text[pos : pos + 1] != "{":
+            return None
+        pos += 1
+        while pos < n and text[pos] in _JSON_WS:
+            pos += 1
+        if text[pos : pos + 1] == "}":
+            return (value, fields) if not text[pos + 1 :].strip(_JSON_WS) else None
+        while True:
+            if text[pos : pos + 1] != '"':
+                return None
+            key, pos = scan(text, pos)
+            while pos < n and text[pos] in _JSON_WS:
+                pos += 1
+            if text[pos : pos + 1] != ":":
+                return None
+            pos += 1
+            while pos < n and text[pos] in _JSON_WS:
+                pos += 1
+            start = pos
+            member, pos = scan(text, start)
+            value[key] = member
+            # Strings as text, null as null, anything else as its JSON text.
+            is_text = member is None or member.__class__ is str
+            fields[key] = _field_text(member) if is_text else text[start:pos]
+            while pos < n and text[pos] in _JSON_WS:
+                pos += 1
+            sep = text[pos : pos + 1]
+            if sep == "}":
+                return (value, fields) if not text[pos + 1 :].strip(_JSON_WS) else None
+            if sep != ",":
+                return None
+            pos += 1
+            while pos < n and text[pos] in _JSON_WS:
+                pos += 1
+    except (StopIteration, ValueError, RecursionError):
         return None
-    fields = {str(k): _field_text(v) for k, v in value.items()}
-    return DictDetail(value=value, fields=fields, sdp=_find_sdp(value))
+
+
+def parse_dict_detail(text: str) -> DictDetail | None:
+    """Read a ``{…}`` Detail as JSON or a Python literal; ``None`` when it is neither.
+
+    Field texts are strings as they are (``^M`` → newline), ``None`` for null, and JSON text for
+    anything else (the original text for a JSON Detail).
+    """
+    fast = _json_object_fields(text)
+    if fast is not None:
+        value, fields = fast
+    else:
+        loaded = _load(text)
+        if not isinstance(loaded, dict):
+            return None
+        value = loaded
+        fields = {str(k): _field_text(v) for k, v in value.items()}
+    # No quoted "sdp" anywhere in the text: no sdp key either (saves walking the object).
+    sdp = _find_sdp(value) if "sdp'" in text or 'sdp"' in text else None
+    return DictDetail(value=value, fields=fields, sdp=sdp)
 
 
 # --- SIP messages ------------------------------------------------------------------------------
@@ -168,15 +242,17 @@ class SipMessage:
     headers: list[dict[str, str]] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     sdp: list[str] | None = None
+    _index: dict[str, str] | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
-        """The first header called ``name`` (case-insensitive, compact forms included)."""
-        wanted = name.lower()
-        for item in self.headers:
-            key = item["name"].lower()
-            if _COMPACT.get(key, key) == wanted:
-                return item["value"]
-        return None
+        """The first header called ``name`` (lower case; compact forms included)."""
+        if self._index is None:
+            index: dict[str, str] = {}
+            for item in self.headers:
+                key = item["name"].lower()
+                index.setdefault(_COMPACT.get(key, key), item["value"])
+            self._index = index
+        return self._index.get(name)
 
 
 def is_sip_start_line(line: str) -> bool:

@@ -29,19 +29,13 @@ _FRAGMENT_TAIL = re.compile(r'(?:" (Fragment-[A-Za-z]+)="((?:[^"\\]|\\.)*))+\Z',
 _FRAGMENT_PAIR = re.compile(r'" (Fragment-[A-Za-z]+)="((?:[^"\\]|\\.)*)', re.IGNORECASE)
 
 
-def _is_key(key: str) -> bool:
-    known = _VALID_KEYS.get(key)
-    if known is None:
-        known = _KEY.match(key) is not None
-        if len(_VALID_KEYS) > _CACHE_LIMIT:  # arbitrary input must not grow the cache forever
-            _VALID_KEYS.clear()
-        _VALID_KEYS[key] = known
-    return known
-
-
-def _starts_pair(piece: str) -> bool:
-    eq = piece.find('="')
-    return eq > 0 and _is_key(piece[:eq])
+def _check_key(key: str) -> bool:
+    """Whether ``key`` is a key name (cached: real logs use a few hundred distinct keys)."""
+    ok = _KEY.match(key) is not None
+    if len(_VALID_KEYS) > _CACHE_LIMIT:  # arbitrary input must not grow the cache forever
+        _VALID_KEYS.clear()
+    _VALID_KEYS[key] = ok
+    return ok
 
 
 def unescape(value: str) -> str:
@@ -66,44 +60,55 @@ def split_pairs(text: str) -> list[tuple[str, str]]:
     [('Level', 'INFO'), ('Message', 'say "hi" now'), ('Detail', 'a \\\\"b\\\\"')]
     """
     text = text.rstrip()
-    if not text:
-        raise UnparseableLineError('no Key="value" pairs after the header')
     parts = text.split('" ')
-    last = len(parts) - 1
+    first = parts[0]
+    eq = first.find('="')
+    if eq <= 0 or not (_VALID_KEYS.get(first[:eq]) or _check_key(first[:eq])):
+        raise UnparseableLineError(f'expected Key="value" at {first[:40]!r}')
+    key = first[:eq]
+    value = first[eq + 2 :]
     pairs: list[tuple[str, str]] = []
+    valid = _VALID_KEYS
     i = 0
-    while i <= last:
-        part = parts[i]
-        eq = part.find('="')
-        if eq <= 0 or not _is_key(part[:eq]):
-            raise UnparseableLineError(f'expected Key="value" at {part[:40]!r}')
-        key = part[:eq]
-        value = part[eq + 2 :]
+    n = len(parts)
+    while True:
         if value.startswith("^M"):
             # A SIP message: it runs to the last quote of the line, whatever it contains.
-            if i < last:
-                value = '" '.join([value, *parts[i + 1 :]])
-            value = _close_last(key, value)
-            tail = (
-                _FRAGMENT_TAIL.search(value)
-                if '" Fragment-' in value or '" fragment-' in value
-                else None
-            )
-            if tail is not None:
-                pairs.append((key, value[: tail.start()]))
-                pairs.extend(
-                    (m.group(1), m.group(2)) for m in _FRAGMENT_PAIR.finditer(value, tail.start())
-                )
-            else:
-                pairs.append((key, value))
-            return pairs
-        # Glue back cuts that were not a value boundary: an escaped quote (the piece ends with a
-        # backslash) or an unescaped inner quote (the next piece does not start a pair).
-        while i < last and (value.endswith("\\") or not _starts_pair(parts[i + 1])):
-            i += 1
-            value = value + '" ' + parts[i]
-        if i == last:
-            value = _close_last(key, value)
-        pairs.append((key, value))
+            return _led_value(pairs, key, value, parts, i)
+        # Glue back cuts that were not a value boundary: an escaped quote (the value so far ends
+        # with a backslash) or an unescaped inner quote (the next piece does not start a pair).
         i += 1
+        while i < n:
+            part = parts[i]
+            eq = part.find('="')
+            if eq > 0 and value[-1:] != "\\":
+                candidate = part[:eq]
+                ok = valid.get(candidate)
+                if ok or (ok is None and _check_key(candidate)):
+                    break
+            value = value + '" ' + part
+            i += 1
+        if i == n:
+            pairs.append((key, _close_last(key, value)))
+            return pairs
+        pairs.append((key, value))
+        key = candidate
+        value = parts[i][eq + 2 :]
+
+
+def _led_value(
+    pairs: list[tuple[str, str]], key: str, value: str, parts: list[str], i: int
+) -> list[tuple[str, str]]:
+    """Finish a line whose value ``parts[i]`` starts with ``^M``: it runs to the last quote."""
+    if i < len(parts) - 1:
+        value = '" '.join([value, *parts[i + 1 :]])
+    value = _close_last(key, value)
+    tail = (
+        _FRAGMENT_TAIL.search(value) if '" Fragment-' in value or '" fragment-' in value else None
+    )
+    if tail is None:
+        pairs.append((key, value))
+        return pairs
+    pairs.append((key, value[: tail.start()]))
+    pairs.extend((m.group(1), m.group(2)) for m in _FRAGMENT_PAIR.finditer(value, tail.start()))
     return pairs

@@ -58,11 +58,10 @@ _DERIVED = frozenset(
     }
 )
 _COLUMNS: dict[str, str | None] = {}
+_FAST_COLUMNS: dict[str, str] = {}  # keys split_pairs has validated whose column is plain
 _CACHE_LIMIT = 20_000
 
-_REST_CONFERENCE = re.compile(r"/conferences/([^/?#]+)")
-_REST_PARTICIPANT = re.compile(r"/participants/([^/?#]+)")
-_REST_CALL = re.compile(r"/calls/([^/?#]+)")
+_REST_PATH = re.compile(r"/(conferences|participants|calls)/([^/?#]+)")
 
 
 def _column(key: str) -> str | None:
@@ -78,7 +77,10 @@ def _column(key: str) -> str | None:
             col = name
         if len(_COLUMNS) > _CACHE_LIMIT:
             _COLUMNS.clear()
+            _FAST_COLUMNS.clear()
         _COLUMNS[key] = col
+        if col is not None:
+            _FAST_COLUMNS[key] = col
     return col
 
 
@@ -94,7 +96,35 @@ def _parse_time(text: str, what: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise UnparseableLineError(f"{what} {text[:40]!r} is not an ISO-8601 time") from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    tz = parsed.tzinfo
+    if tz is UTC:  # the common case, and the cheapest check
+        return parsed
+    return parsed.astimezone(UTC) if tz is not None else parsed.replace(tzinfo=UTC)
+
+
+def _fast_pairs(rest: str, values: dict[str, Any]) -> bool:
+    """The common case at about the cost of one ``str.split``: no escaped quote before a space, no
+    ``^M``-led value, and every piece starting with a key already seen. Adds the pairs to
+    ``values`` and returns ``True``; returns ``False`` for :func:`split_pairs` to redo the line
+    (what was added by then is a prefix of the same pairs, which it overwrites).
+    """
+    text = rest.rstrip()
+    if text[-1:] != '"' or text[-2:] == '\\"':
+        return False
+    columns = _FAST_COLUMNS
+    for part in text[:-1].split('" '):
+        key, sep, value = part.partition('="')
+        col = columns.get(key)
+        # A piece ending in a backslash was cut at an escaped quote; a ^M-led value runs to the
+        # end of the line: both are split_pairs' work.
+        if col is None or not sep or value[-1:] == "\\" or value[:2] == LINE_BREAK:
+            return False
+        if "\\" in value:
+            value = value.replace('\\"', '"')
+        if "^" in value and col != "detail":
+            value = value.replace(LINE_BREAK, "\n")
+        values[col] = value
+    return True
 
 
 def parse_support_line(line: str) -> Record:
@@ -112,18 +142,21 @@ def parse_support_line(line: str) -> Record:
     values: dict[str, Any] = {
         "syslog_time": _parse_time(syslog_text, "syslog time"),
         "host": host,
-        "originating_time": _parse_time(f"{date_text} {time_text}", "originating time"),
+        # "+00:00" makes fromisoformat return an aware UTC time directly (several times faster
+        # than attaching the zone afterwards); all Pexip times are UTC.
+        "originating_time": _parse_time(f"{date_text}T{time_text}+00:00", "originating time"),
     }
     extra: dict[str, str] = {}
-    for key, raw in split_pairs(rest):
-        value = raw.replace('\\"', '"') if '\\"' in raw else raw
-        col = _column(key)
-        if col is None:
-            extra[key] = value
-            continue
-        if col != "detail" and LINE_BREAK in value:
-            value = value.replace(LINE_BREAK, "\n")
-        values[col] = value
+    if not _fast_pairs(rest, values):
+        for key, raw in split_pairs(rest):
+            value = raw.replace('\\"', '"') if '\\"' in raw else raw
+            col = _column(key)
+            if col is None:
+                extra[key] = value
+                continue
+            if col != "detail" and LINE_BREAK in value:
+                value = value.replace(LINE_BREAK, "\n")
+            values[col] = value
     table = _ROUTES.table_for(values.get("module"), values.get("message"))
     detail = values.get("detail")
     detail_value = _add_detail(table, detail, values) if detail else None
@@ -131,7 +164,8 @@ def parse_support_line(line: str) -> Record:
         _add_rest(values, detail_value)
     if extra:
         values[EXTRA_COLUMN] = extra
-    return build_record(table, values)
+    # Every string column holds a str (or None) here: the tokenizer yields text only.
+    return build_record(table, values, strings_are_str=True)
 
 
 def _add_detail(table: str, detail: str, values: dict[str, Any]) -> Any:
@@ -176,14 +210,13 @@ def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
     """REST columns: conference, participant and call from the path, Uuid= and the Detail."""
     result = detail_value.get("result") if isinstance(detail_value, dict) else None
     request = values.get("request")
-    conference = participant = call = None
-    if isinstance(request, str):
-        m = _REST_CONFERENCE.search(request)
-        conference = m.group(1) if m else None
-        m = _REST_PARTICIPANT.search(request)
-        participant = m.group(1) if m else None
-        m = _REST_CALL.search(request)
-        call = m.group(1) if m else None
+    found: dict[str, str] = {}
+    if isinstance(request, str) and "/" in request:
+        for m in _REST_PATH.finditer(request):
+            found.setdefault(m.group(1), m.group(2))
+    conference = found.get("conferences")
+    participant = found.get("participants")
+    call = found.get("calls")
     if isinstance(result, dict):
         participant = participant or _text(result.get("participant_uuid"))
         call = call or _text(result.get("call_uuid"))
