@@ -111,6 +111,18 @@ def test_jsonata_backend(aws: dict[str, Any]) -> None:
     assert result.output == {"sum": 3, "hour": "00"}
 
 
+def test_failing_jsonata_is_a_query_evaluation_error(aws: dict[str, Any]) -> None:
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Bad",
+        "States": {"Bad": {"Type": "Pass", "Output": "{% $toMillis('not a time') %}", "End": True}},
+    }
+    result = run(aws["stepfunctions"], definition)
+    assert result.status == "FAILED"
+    assert result.error == "States.QueryEvaluationError"
+    assert "$toMillis('not a time')" in (result.cause or "")
+
+
 def test_jsonata_values_keep_nulls_and_quotes(aws: dict[str, Any]) -> None:
     from moto.stepfunctions.parser.asl.eval import variable_store
 
