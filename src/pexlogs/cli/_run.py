@@ -143,7 +143,9 @@ def print_summary(summary: RunSummary, *, as_json: bool, command: str = "run") -
         "in unparsed_lines."
     )
     console.print(f"Tables: {summary.curated}  (state: {summary.home})")
-    console.print(f"Took {summary.seconds:.1f} s. Next: pexlogs query conferences_per_day")
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in summary.timings.items())
+    console.print(f"Took {summary.seconds:.1f} s ({phases}).")
+    console.print("Next: pexlogs query conferences_per_day")
     if as_json:
         # Plain print: the JSON must be the last stdout line, unwrapped.
         print(json.dumps(summary.to_json(), sort_keys=True))

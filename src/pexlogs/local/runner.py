@@ -16,8 +16,9 @@ import contextlib
 import json
 import os
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,7 +67,9 @@ DEFAULT_DEMO_HOURS = 2
 # `pexlogs run --demo` stays well under 3 minutes on 2 cores.
 DEMO_LINES_PER_HOUR = 5000
 # Hours per execution; the state machine refuses longer ranges (its configurable maximum).
-DEFAULT_MAX_HOURS_PER_EXECUTION = 168
+DEFAULT_MAX_HOURS_PER_EXECUTION = 72
+# Ranges of hours at most this far apart are processed by one execution.
+JOIN_GAP_HOURS = 6
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 STATE_VERSION = 1
@@ -105,7 +108,10 @@ class RunSummary:
     home: str = ""
     curated: str = ""
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     demo_manifest: dict[str, Any] | None = None
+    # The generator's GenerationStats of a --demo run (what the queries should find); not in JSON.
+    demo_stats: Any = None
 
     @property
     def total_lines_in(self) -> int:
@@ -130,6 +136,7 @@ class RunSummary:
             "home": self.home,
             "curated": self.curated,
             "seconds": round(self.seconds, 1),
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
 
@@ -193,16 +200,26 @@ def _floor_hour(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def hour_ranges(hours: Sequence[int], max_hours: int) -> list[dict[str, str]]:
+def hour_ranges(
+    hours: Sequence[int], max_hours: int, *, gap_hours: int = 0
+) -> list[dict[str, str]]:
     """Backfill windows ``{"start","end"}`` covering the given hours (epoch ms): one per run of
-    consecutive hours, split so none is longer than ``max_hours``.
+    consecutive hours, split so none is longer than ``max_hours``. With ``gap_hours``, runs
+    separated by at most that many empty hours are joined (exporting an empty hour costs far less
+    than another Glue job run).
 
     >>> hour_ranges([0, 3_600_000, 4 * 3_600_000], 24)
     [{'start': '1970-01-01T00:00:00Z', 'end': '1970-01-01T02:00:00Z'}, {'start': '1970-01-01T04:00:00Z', 'end': '1970-01-01T05:00:00Z'}]
+    >>> len(hour_ranges([0, 3_600_000, 4 * 3_600_000], 24, gap_hours=2))
+    1
     """
     ranges: list[list[int]] = []
     for hour in sorted(set(hours)):
-        if ranges and hour == ranges[-1][1] and ranges[-1][1] - ranges[-1][0] < max_hours * HOUR_MS:
+        if (
+            ranges
+            and ranges[-1][1] <= hour <= ranges[-1][1] + gap_hours * HOUR_MS
+            and hour + HOUR_MS - ranges[-1][0] <= max_hours * HOUR_MS
+        ):
             ranges[-1][1] = hour + HOUR_MS
         else:
             ranges.append([hour, hour + HOUR_MS])
@@ -214,6 +231,7 @@ class _Reporter:
 
     def __init__(self, console: Console | None, quiet: bool) -> None:
         self.quiet = quiet
+        self.timings: dict[str, float] = {}
         if console is None and not quiet:
             from rich.console import Console
 
@@ -225,28 +243,41 @@ class _Reporter:
             self.console.print(text, highlight=False)
 
     @contextlib.contextmanager
-    def status(self, text: str) -> Iterator[None]:
-        if self.console is None or self.quiet:
+    def timed(self, key: str) -> Iterator[None]:
+        began = time.monotonic()
+        try:
             yield
-            return
-        with self.console.status(text):
-            yield
+        finally:
+            self.timings[key] = self.timings.get(key, 0.0) + time.monotonic() - began
 
     @contextlib.contextmanager
-    def bar(self, text: str, total: int) -> Iterator[Callable[[int], None]]:
+    def status(self, text: str, key: str) -> Iterator[None]:
+        with self.timed(key):
+            if self.console is None or self.quiet:
+                yield
+                return
+            with self.console.status(text):
+                yield
+
+    @contextlib.contextmanager
+    def bar(self, text: str, total: int, key: str) -> Iterator[Callable[[int], None]]:
         if self.console is None or self.quiet:
-            yield lambda _n: None
+            with self.timed(key):
+                yield lambda _n: None
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=False,
-        ) as progress:
+        with (
+            Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=False,
+            ) as progress,
+            self.timed(key),
+        ):
             task = progress.add_task(text, total=total)
             yield lambda n: progress.advance(task, n)
 
@@ -269,7 +300,9 @@ def _demo_events(options: RunOptions, reporter: _Reporter) -> tuple[list[LogEven
     per_hour = max(1, round(DEMO_LINES_PER_HOUR * options.demo_scale))
     stats = GenerationStats()
     events: list[LogEvent] = []
-    with reporter.status(f"Generating demo logs {_iso(start)} → {_iso(end)} (seed {options.seed})"):
+    with reporter.status(
+        f"Generating demo logs {_iso(start)} → {_iso(end)} (seed {options.seed})", "generate"
+    ):
         generated = generate_lines(
             start, hours, seed=options.seed, lines_per_hour=per_hour, stats=stats
         )
@@ -286,7 +319,7 @@ def _demo_events(options: RunOptions, reporter: _Reporter) -> tuple[list[LogEven
 def _input_events(paths: Sequence[Path], reporter: _Reporter) -> tuple[list[LogEvent], str]:
     events: list[LogEvent] = []
     now_ms = _to_ms(datetime.now(UTC))
-    with reporter.status(f"Reading {len(paths)} input file(s)"):
+    with reporter.status(f"Reading {len(paths)} input file(s)", "read"):
         for path in paths:
             family = family_from_name(path)
             events.extend(
@@ -353,7 +386,9 @@ def run_local(
     summary.lines_ingested = {} if ingest.already_ingested else ingest.lines
     summary.already_ingested = ingest.already_ingested
     summary.demo_manifest = _manifest_dict(manifest)
+    summary.demo_stats = manifest
     summary.seconds = time.monotonic() - began
+    summary.timings = dict(reporter.timings)
     state.add_run("run", summary)
     state.save()
     return summary
@@ -382,6 +417,7 @@ def backfill_local(
     hours = list(range(_to_ms(first), _to_ms(last), HOUR_MS))
     summary = _process_hours(home, state, store, hours, len(hours), spark, reporter, "backfill")
     summary.seconds = time.monotonic() - began
+    summary.timings = dict(reporter.timings)
     state.add_run("backfill", summary)
     state.save()
     return summary
@@ -414,7 +450,12 @@ def _process_hours(
     """Put the stored events of ``hours`` into a fresh embedded CloudWatch Logs, run one
     execution per range, reconcile, and save the catalog snapshot."""
     names = LocalNames()
-    windows = hour_ranges(hours, max_hours)
+    windows = hour_ranges(hours, max_hours, gap_hours=JOIN_GAP_HOURS)
+    if len(windows) > 3:
+        reporter.say(
+            f"The hours to process form {len(windows)} separate ranges: {len(windows)} executions, "
+            "one Glue job run each (use --start/--hours to process fewer)."
+        )
     warehouse = (home / "warehouse").resolve()
     raw_dir, curated_dir = warehouse / "raw", warehouse / "curated"
     curated_dir.mkdir(parents=True, exist_ok=True)
@@ -429,7 +470,7 @@ def _process_hours(
         lines_in[family] = len(family_events)
 
     if spark is None:
-        with reporter.status("Starting local Spark"):
+        with reporter.status("Starting local Spark", "spark_start"):
             spark = _local_spark()
 
     job_results: list[dict[str, Any]] = []
@@ -441,18 +482,23 @@ def _process_hours(
             restore_partitions(aws.client("glue"), snapshot)
 
         total = sum(lines_in.values())
-        with reporter.bar("Ingesting into CloudWatch Logs", total) as advance:
+        with reporter.bar("Ingesting into CloudWatch Logs", total, "ingest") as advance:
             for family in names.families:
                 put_events(aws.client("logs"), names.log_groups, batches[family], on_batch=advance)
         batches.clear()
 
-        runner = _job_runner(aws, stack, raw_dir, curated_dir, spark, job_results)
+        from pexlogs.local import moto_compat
+
+        moto_compat.set_glue_job_runner(
+            _job_runner(aws, stack, raw_dir, curated_dir, spark, job_results, reporter)
+        )
         for window in windows:
             with reporter.status(
                 f"Workflow {window['start']} → {window['end']}: export each hour × family, "
-                "then the Glue job on local Spark"
+                "then the Glue job on local Spark",
+                "workflow",
             ):
-                executions.append(_execute(aws, stack, window, runner))
+                executions.append(_execute(aws, stack, window))
         save_snapshot(aws.client("glue"), names.database, home / "catalog.json")
 
     rows: dict[str, int] = defaultdict(int)
@@ -517,14 +563,20 @@ def _embedded_aws() -> Iterator[_Aws]:
     """A fresh in-process moto with its Step Functions interpreter on (and pexlogs' adaptations)."""
     from moto import mock_aws
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield _Aws()
+    from pexlogs.local import moto_compat
+
+    moto_compat.apply()
+    try:
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            yield _Aws()
+    finally:
+        moto_compat.set_glue_job_runner(None)
 
 
 def _provision(
     aws: _Aws, names: LocalNames, raw_dir: Path, curated_dir: Path, reporter: _Reporter
 ) -> LocalStack:
-    with reporter.status("Provisioning the embedded AWS (moto)"):
+    with reporter.status("Provisioning the embedded AWS (moto)", "provision"):
         stack = LocalStack(names=names, region=REGION, account_id=ACCOUNT_ID)
         create_log_groups(aws.client("logs"), names)
         create_buckets(aws.client("s3"), names, REGION)
@@ -544,7 +596,7 @@ def _provision(
                 "--database": names.database,
             },
         )
-        stack.state_machine_arn = _create_state_machine(aws, stack)
+        stack.state_machine_arn = _create_state_machine(aws, stack, curated_dir.as_uri())
     return stack
 
 
@@ -556,8 +608,34 @@ def _create_catalog(glue_client: Any, database: str, curated_uri: str) -> None:
     catalog.ensure_tables(glue_client, database, load_registry().tables.values(), curated_uri)
 
 
-def _create_state_machine(aws: _Aws, stack: LocalStack) -> str:
-    raise WorkflowError("the workflow is not wired yet")
+def _create_state_machine(aws: _Aws, stack: LocalStack, curated_uri: str) -> str:
+    """The state machine from its ASL file, rendered with the local values of its placeholders."""
+    from pexlogs.workflow import LOCAL_DEFAULTS, STATE_MACHINE_NAME, render_definition
+
+    names = stack.names
+    values = {
+        **LOCAL_DEFAULTS,
+        "GlueDatabase": names.database,
+        "GlueJobName": names.job_name,
+        "LogFamilies": ",".join(f"{f}={g}" for f, g in names.log_groups.items()),
+        "RawBucketName": names.raw_bucket,
+        # What the job gets on AWS; the local job run stages the exports and reads them from disk.
+        "RawUri": f"s3://{names.raw_bucket}",
+        "CuratedUri": curated_uri,
+        "RunSummaryBucketName": names.curated_bucket,
+        "AlertTopicArn": stack.topic_arn,
+    }
+    definition = render_definition(values)
+    sfn = aws.client("stepfunctions")
+    try:
+        created = sfn.create_state_machine(
+            name=STATE_MACHINE_NAME, definition=definition, roleArn=stack.states_role_arn
+        )
+    except sfn.exceptions.StateMachineAlreadyExists:
+        arn = f"arn:aws:states:{stack.region}:{stack.account_id}:stateMachine:{STATE_MACHINE_NAME}"
+        sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+        return arn
+    return str(created["stateMachineArn"])
 
 
 def _job_runner(
@@ -567,37 +645,70 @@ def _job_runner(
     curated_dir: Path,
     spark: SparkSession,
     results: list[dict[str, Any]],
-) -> Callable[[dict[str, str]], dict[str, Any]]:
+    reporter: _Reporter,
+) -> Callable[[str, Mapping[str, str]], None]:
     """The Glue job run as it happens locally: stage the windows' exports, run the real job."""
 
-    def run_job(arguments: dict[str, str]) -> dict[str, Any]:
+    def run_job(job_name: str, arguments: Mapping[str, str]) -> None:
         import importlib
 
         # J's job entry point (pexlogs.etl.run_from_arguments), looked up at call time.
         run_from_arguments = importlib.import_module("pexlogs.etl").run_from_arguments
         windows = json.loads(arguments["--windows"])
-        stage_exports(
-            aws.client("s3"), stack.names.raw_bucket, windows, stack.names.families, raw_dir
-        )
+        with reporter.timed("stage"):
+            stage_exports(
+                aws.client("s3"), stack.names.raw_bucket, windows, stack.names.families, raw_dir
+            )
         local_args = {
             **arguments,
             "--raw_uri": raw_dir.as_uri(),
             "--curated_uri": curated_dir.as_uri(),
             "--database": stack.names.database,
         }
-        summary: dict[str, Any] = run_from_arguments(
-            local_args, spark=spark, glue_client=aws.client("glue")
-        )
+        with reporter.timed("job"):
+            summary: dict[str, Any] = run_from_arguments(
+                local_args, spark=spark, glue_client=aws.client("glue")
+            )
         results.append(summary)
-        return summary
+        _put_summary(aws.client("s3"), arguments.get("--summary_uri", ""), summary)
 
     return run_job
 
 
-def _execute(
-    aws: _Aws, stack: LocalStack, window: dict[str, str], runner: Callable[..., Any]
-) -> dict[str, Any]:
-    raise WorkflowError("the workflow is not wired yet")
+def _execute(aws: _Aws, stack: LocalStack, window: dict[str, str]) -> dict[str, Any]:
+    """Start one backfill execution and wait for it; a failed execution is a WorkflowError."""
+    sfn = aws.client("stepfunctions")
+    stamp = window["start"].replace(":", "").replace("-", "")
+    started = sfn.start_execution(
+        stateMachineArn=stack.state_machine_arn,
+        name=f"local-{stamp}-{uuid.uuid4().hex[:8]}",
+        input=json.dumps({"start": window["start"], "end": window["end"]}),
+    )
+    arn = started["executionArn"]
+    while True:
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(0.05)
+    if described["status"] != "SUCCEEDED":
+        raise WorkflowError(
+            f"the workflow {described['status'].lower()} for {window['start']} → {window['end']}: "
+            f"{described.get('error', '')}: {described.get('cause', '')}".rstrip(": ")
+        )
+    output = json.loads(described.get("output") or "{}")
+    return {"executionArn": arn, "status": described["status"], "output": output}
+
+
+def _put_summary(s3_client: Any, uri: str, summary: dict[str, Any]) -> None:
+    """Write the job's summary where the workflow reads it back (``--summary_uri``), unless the
+    job already did (on Glue it writes it itself)."""
+    if not uri.startswith("s3://"):
+        return
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    try:
+        s3_client.head_object(Bucket=bucket, Key=key)
+    except Exception:
+        s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(summary).encode())
 
 
 def _local_spark() -> SparkSession:
