@@ -335,4 +335,5 @@ def parse_audit_line(line: str) -> dict[str, Any]:
         values["enriched"] = {
             k: _unquote(v)[0] for k, v, w in _TOKEN.findall(enriched_text) if not w
         }
-    return build_record(plan.table, values)
+    # Every string-column value here is a str or None: the fast path of build_record applies.
+    return build_record(plan.table, values, strings_are_str=True)

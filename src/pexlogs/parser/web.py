@@ -278,7 +278,7 @@ def parse_web_line(line: str) -> dict[str, Any]:
                 "not an Apache access-log line: text glued to the byte count"
             )
         _tail(tail, values)
-    return build_record(_table_for_route("access_log"), values)
+    return build_record(_table_for_route("access_log"), values, strings_are_str=True)
 
 
 def _error_record(match: re.Match[str], values: dict[str, Any]) -> dict[str, Any]:
@@ -295,4 +295,4 @@ def _error_record(match: re.Match[str], values: dict[str, Any]) -> dict[str, Any
         values["remote_host"], values["remote_port"] = _split_port(client)
     values["error_code"] = match.group("code")
     values["message"] = match.group("message")
-    return build_record(_table_for_route("error_log"), values)
+    return build_record(_table_for_route("error_log"), values, strings_are_str=True)
