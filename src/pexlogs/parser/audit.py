@@ -216,8 +216,10 @@ def _sockaddr(raw: str, values: dict[str, Any]) -> None:
 
 
 def _execve(pairs: list[tuple[str, str]], values: dict[str, Any]) -> None:
-    # pairs are (column, raw value): EXECVE keys a<n>, a<n>_len, a<n>[i] are their own columns.
-    """Join EXECVE a<n> / a<n>[i] into ``args`` (decoded), ``cmdline`` and raw ``args_raw``."""
+    """Join EXECVE a<n> / a<n>[i] into ``args`` (decoded), ``cmdline`` and raw ``args_raw``.
+
+    ``pairs`` are (column, raw value); the keys a<n>, a<n>_len, a<n>[i] are their own columns.
+    """
     pieces: dict[int, list[tuple[int, str, bool]]] = {}
     raw_map: dict[str, str] = {}
     for key, raw in pairs:
