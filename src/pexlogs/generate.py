@@ -28,6 +28,17 @@ True
 
 :func:`write_logs` writes one file per family (plus ``manifest.json``, the
 :class:`GenerationStats` of what was generated) into a folder; ``pexlogs generate`` is its CLI.
+
+What the named queries (``metadata/queries``) should return, from the stats:
+
+- ``conferences_per_day``: ``stats.conferences_per_day()`` (conferences) and
+  ``len(stats.conference_call_days[day])`` (calls);
+- ``call_ids_per_hour``: ``stats.calls[call_id].hours`` (lines per ``YYYY-MM-DDTHH``);
+- ``call_sip_messages``: ``stats.calls[call_id].messages["sip"]`` rows;
+- ``call_rest_exchange``: ``stats.calls[call_id].messages["rest"]`` rows (WebRTC calls);
+- ``conference_participants``: the calls with ``conference_id`` and ``messages["conference"] >= 2``;
+- ``errors_per_hour``: ``stats.levels["ERROR"]`` / ``stats.levels["WARNING"]`` per hour;
+- every line: ``stats.lines`` per family, of which ``stats.malformed`` land in ``unparsed_lines``.
 """
 
 from __future__ import annotations
