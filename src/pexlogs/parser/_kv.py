@@ -50,6 +50,25 @@ def _close_last(key: str, value: str) -> str:
     raise UnparseableLineError(f"value of {key} never closes (line cut off?)")
 
 
+def _pair_key(piece: str) -> str | None:
+    """The key if ``piece`` starts a pair (``Key="…`` or ``Key=``), else ``None``.
+
+    ``Key=`` alone is a pair whose value starts with a space: the cut at ``" `` took its opening
+    quote and that space.
+    """
+    eq = piece.find('="')
+    if eq > 0:
+        key = piece[:eq]
+    elif eq < 0 and len(piece) > 1 and piece[-1] == "=":
+        key = piece[:-1]
+    else:
+        return None
+    ok = _VALID_KEYS.get(key)
+    if ok is None:
+        ok = _check_key(key)
+    return key if ok else None
+
+
 def split_pairs(text: str) -> list[tuple[str, str]]:
     """Split ``Key="value" Key="value" …`` into ``(key, raw value)`` pairs, in line order.
 
@@ -59,41 +78,42 @@ def split_pairs(text: str) -> list[tuple[str, str]]:
     >>> split_pairs('Level="INFO" Message="say "hi" now" Detail="a \\\\"b\\\\""')
     [('Level', 'INFO'), ('Message', 'say "hi" now'), ('Detail', 'a \\\\"b\\\\"')]
     """
-    text = text.rstrip()
-    parts = text.split('" ')
-    first = parts[0]
-    eq = first.find('="')
-    if eq <= 0 or not (_VALID_KEYS.get(first[:eq]) or _check_key(first[:eq])):
-        raise UnparseableLineError(f'expected Key="value" at {first[:40]!r}')
-    key = first[:eq]
-    value = first[eq + 2 :]
-    pairs: list[tuple[str, str]] = []
-    valid = _VALID_KEYS
-    i = 0
+    parts = text.rstrip().split('" ')
     n = len(parts)
+    key = _pair_key(parts[0])
+    if key is None:
+        raise UnparseableLineError(f'expected Key="value" at {parts[0][:40]!r}')
+    pairs: list[tuple[str, str]] = []
+    i = 0
     while True:
+        piece = parts[i]
+        if len(piece) == len(key) + 1:  # "Key=": the value starts with a space
+            i += 1
+            if i == n:
+                raise UnparseableLineError(f"value of {key} never closes (line cut off?)")
+            value = " " + parts[i]
+        else:
+            value = piece[len(key) + 2 :]
         if value.startswith("^M"):
             # A SIP message: it runs to the last quote of the line, whatever it contains.
             return _led_value(pairs, key, value, parts, i)
         # Glue back cuts that were not a value boundary: an escaped quote (the value so far ends
         # with a backslash) or an unescaped inner quote (the next piece does not start a pair).
         i += 1
+        next_key = None
         while i < n:
             part = parts[i]
-            eq = part.find('="')
-            if eq > 0 and value[-1:] != "\\":
-                candidate = part[:eq]
-                ok = valid.get(candidate)
-                if ok or (ok is None and _check_key(candidate)):
+            if value[-1:] != "\\":
+                next_key = _pair_key(part)
+                if next_key is not None:
                     break
             value = value + '" ' + part
             i += 1
-        if i == n:
+        if next_key is None:
             pairs.append((key, _close_last(key, value)))
             return pairs
         pairs.append((key, value))
-        key = candidate
-        value = parts[i][eq + 2 :]
+        key = next_key
 
 
 def _led_value(
