@@ -351,3 +351,33 @@ def test_run_athena_query_under_moto() -> None:
         execution = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
         assert execution["ExecutionParameters"] == ["'it''s'"]
         assert execution["WorkGroup"] == "pexlogs"
+
+
+def test_cli_aws_runs_the_named_query_on_athena(capsys: pytest.CaptureFixture[str]) -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    from moto.athena.models import QueryResults, athena_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    with moto.mock_aws():
+        boto3.client("athena", region_name="eu-west-1").create_work_group(
+            Name="pexlogs",
+            Configuration={"ResultConfiguration": {"OutputLocation": "s3://results/athena/"}},
+        )
+        athena_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].query_results_queue.append(
+            QueryResults(
+                rows=[
+                    {"Data": [{"VarCharValue": "dt"}, {"VarCharValue": "conferences"}]},
+                    {"Data": [{"VarCharValue": "2026-01-05"}, {"VarCharValue": "3"}]},
+                ],
+                column_info=[
+                    {"Name": "dt", "Type": "varchar"},
+                    {"Name": "conferences", "Type": "bigint"},
+                ],
+            )
+        )
+        code = main(
+            ["query", "conferences_per_day", "--aws", "--region", "eu-west-1", "--format", "json"]
+        )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == [{"dt": "2026-01-05", "conferences": 3}]
