@@ -129,12 +129,26 @@ def _print_table(result: object, title: str | None) -> None:
         sys.stdout.write(format_result(result, "table") + "\n")
         print(f"({len(result.rows)} rows)", file=sys.stderr)
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in result.columns:
-        table.add_column(column, overflow="fold", max_width=60)
-    for row in result.rows:
-        table.add_row(*[_cut(cell_text(v)) for v in row])
-    console.print(table)
+    cells = [[cell_text(v) for v in row] for row in result.rows]
+    widths = [
+        min(40, max([len(c), *(len(r[i]) for r in cells)])) for i, c in enumerate(result.columns)
+    ]
+    if sum(widths) + 3 * len(widths) + 1 > console.width and len(result.columns) > 2:
+        # Too wide to read as a grid: one block per row, "column: value" (like psql's \x).
+        label = max(len(c) for c in result.columns)
+        for n, row in enumerate(cells, 1):
+            console.rule(f"[bold]{title or 'row'} {n}", align="left")
+            for column, value in zip(result.columns, row, strict=False):
+                console.print(
+                    f"{column.rjust(label)}  {_cut(value, 1000)}", highlight=False, markup=False
+                )
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for column in result.columns:
+            table.add_column(column, overflow="fold", max_width=60)
+        for row_cells in cells:
+            table.add_row(*[_cut(v) for v in row_cells])
+        console.print(table)
     console.print(f"[dim]{len(result.rows)} rows ({result.engine})[/dim]")
 
 
