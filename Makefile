@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 
-.PHONY: install lint fmt mypy test test-fast run synth bench clean
+.PHONY: install lint fmt mypy test test-fast run synth bench docs clean
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,9 @@ synth: install
 
 bench: install
 	$(BIN)/python bench/parser.py
+
+docs: install
+	$(BIN)/python scripts/gen_tables_doc.py
 
 clean:
 	rm -rf $(VENV) .pexlogs cdk.out cdk/cdk.out .pytest_cache .mypy_cache .ruff_cache
