@@ -62,6 +62,7 @@ Progress = Callable[[str], None]
 # leave cores idle between jobs.
 _WRITE_THREADS = 4
 _MAX_CORRUPT_REPORTED = 5
+_LINES_PER_TASK = 20_000
 
 
 def _quiet(_: str) -> None:
@@ -294,8 +295,9 @@ def _process(
     lines_read = {family: lines_read.get(family, 0) for family in plan.families}
     total = sum(lines_read.values())
 
-    # One gzip object is one task: spread the lines over every core before the costly parse.
-    slots = max(2, spark.sparkContext.defaultParallelism * 3)
+    # One gzip object is one task: spread the lines over every core before the costly parse
+    # (a few tasks per core for balance; a small input stays in few tasks, each costs overhead).
+    slots = max(1, min(spark.sparkContext.defaultParallelism * 3, -(-total // _LINES_PER_TASK)))
     envelope = (
         parse_lines(lines.repartition(slots), method=parse_method)
         # Each (table, dt, hour) in one task: every partition is then written as one file without
