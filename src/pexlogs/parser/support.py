@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from pexlogs.exceptions import UnparseableLineError
@@ -84,22 +83,25 @@ def _column(key: str) -> str | None:
     return col
 
 
-@lru_cache(maxsize=256)
-def _shape(table: str) -> tuple[bool, bool, bool]:
-    """Which derived column groups a table declares: (SIP message, REST, sdp)."""
-    names = set(load_registry().table(table).column_names)
-    return "sip_start_line" in names, "rest_participant_uuid" in names, "sdp" in names
+def _shapes() -> dict[str, tuple[bool, bool, bool]]:
+    """Which derived column groups each support table declares: (SIP message, REST, sdp)."""
+    shapes = {}
+    for table in load_registry().tables_for_family("support"):
+        names = set(table.column_names)
+        shapes[table.name] = (
+            "sip_start_line" in names,
+            "rest_participant_uuid" in names,
+            "sdp" in names,
+        )
+    return shapes
 
 
-def _parse_time(text: str, what: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UnparseableLineError(f"{what} {text[:40]!r} is not an ISO-8601 time") from None
-    tz = parsed.tzinfo
-    if tz is UTC:  # the common case, and the cheapest check
-        return parsed
-    return parsed.astimezone(UTC) if tz is not None else parsed.replace(tzinfo=UTC)
+_SHAPES = _shapes()
+_TABLE_FOR = _ROUTES.table_for
+
+
+def _utc(parsed: datetime) -> datetime:
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _fast_pairs(rest: str, values: dict[str, Any]) -> bool:
@@ -109,19 +111,33 @@ def _fast_pairs(rest: str, values: dict[str, Any]) -> bool:
     (what was added by then is a prefix of the same pairs, which it overwrites).
     """
     text = rest.rstrip()
-    if text[-1:] != '"' or text[-2:] == '\\"':
+    if text[-1:] != '"':
+        return False
+    # Whole-text scans (C) instead of per-piece checks: an escaped quote before a space or at
+    # the very end, or a ^M-led value, is split_pairs' work.
+    escaped = "\\" in text
+    breaks = LINE_BREAK in text
+    if escaped and ('\\" ' in text or text[-2:] == '\\"'):
+        return False
+    if breaks and '="^M' in text:
         return False
     columns = _FAST_COLUMNS
+    if not escaped and not breaks:
+        for part in text[:-1].split('" '):
+            key, sep, value = part.partition('="')
+            col = columns.get(key)
+            if col is None or not sep:
+                return False
+            values[col] = value
+        return True
     for part in text[:-1].split('" '):
         key, sep, value = part.partition('="')
         col = columns.get(key)
-        # A piece ending in a backslash was cut at an escaped quote; a ^M-led value runs to the
-        # end of the line: both are split_pairs' work.
-        if col is None or not sep or value[-1:] == "\\" or value[:2] == LINE_BREAK:
+        if col is None or not sep:
             return False
-        if "\\" in value:
+        if escaped and "\\" in value:
             value = value.replace('\\"', '"')
-        if "^" in value and col != "detail":
+        if breaks and "^" in value and col != "detail":
             value = value.replace(LINE_BREAK, "\n")
         values[col] = value
     return True
@@ -139,12 +155,22 @@ def parse_support_line(line: str) -> Record:
     syslog_text, host, date_text, time_text, rest = head
     if not (len(date_text) == 10 and date_text[4] == "-" and date_text[7] == "-"):
         raise UnparseableLineError(f"originating date {date_text[:40]!r} is not YYYY-MM-DD")
-    values: dict[str, Any] = {
-        "syslog_time": _parse_time(syslog_text, "syslog time"),
-        "host": host,
+    try:
+        syslog_time = datetime.fromisoformat(syslog_text)
+    except ValueError:
+        raise UnparseableLineError(f"syslog time {syslog_text[:40]!r} is not ISO-8601") from None
+    if syslog_time.tzinfo is not UTC:
+        syslog_time = _utc(syslog_time)
+    try:
         # "+00:00" makes fromisoformat return an aware UTC time directly (several times faster
         # than attaching the zone afterwards); all Pexip times are UTC.
-        "originating_time": _parse_time(f"{date_text}T{time_text}+00:00", "originating time"),
+        originating_time = datetime.fromisoformat(f"{date_text}T{time_text}+00:00")
+    except ValueError:
+        raise UnparseableLineError(f"originating time {time_text[:40]!r} is not valid") from None
+    values: dict[str, Any] = {
+        "syslog_time": syslog_time,
+        "host": host,
+        "originating_time": originating_time,
     }
     extra: dict[str, str] = {}
     if not _fast_pairs(rest, values):
@@ -157,10 +183,11 @@ def parse_support_line(line: str) -> Record:
             if col != "detail" and LINE_BREAK in value:
                 value = value.replace(LINE_BREAK, "\n")
             values[col] = value
-    table = _ROUTES.table_for(values.get("module"), values.get("message"))
+    table = _TABLE_FOR(values.get("module"), values.get("message"))
+    shape = _SHAPES[table]
     detail = values.get("detail")
-    detail_value = _add_detail(table, detail, values) if detail else None
-    if _shape(table)[1]:
+    detail_value = _add_detail(shape, detail, values) if detail else None
+    if shape[1]:
         _add_rest(values, detail_value)
     if extra:
         values[EXTRA_COLUMN] = extra
@@ -168,9 +195,9 @@ def parse_support_line(line: str) -> Record:
     return build_record(table, values, strings_are_str=True)
 
 
-def _add_detail(table: str, detail: str, values: dict[str, Any]) -> Any:
+def _add_detail(shape: tuple[bool, bool, bool], detail: str, values: dict[str, Any]) -> Any:
     """Fill the Detail-derived columns by the Detail's shape; returns a dict Detail's object."""
-    has_sip, _, has_sdp = _shape(table)
+    has_sip, _, has_sdp = shape
     first = detail.lstrip()[:1]
     if first in ("{", "["):
         parsed = parse_dict_detail(detail)
