@@ -447,3 +447,70 @@ def test_execution_name_is_null_in_context_without_a_name(aws: dict[str, Any]) -
     assert unnamed.output == {"name": None}
     named = local_workflow.run_execution(sfn, arn, {}, name="run-1")
     assert named.output == {"name": "run-1"}
+
+
+def test_server_mode_runs_the_workflow() -> None:
+    # In server mode the interpreter's own calls go to localhost:$MOTO_PORT, not to the mock.
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(port=port, verbose=False)
+    server.start()
+    previous = os.environ.get("MOTO_PORT")
+    try:
+        moto_compat.apply()
+        moto_compat.configure_server_port(port)
+
+        def client(name: str) -> Any:
+            return boto3.client(name, region_name=REGION, endpoint_url=f"http://localhost:{port}")  # type: ignore[call-overload]
+
+        s3, logs, glue, sns = client("s3"), client("logs"), client("glue"), client("sns")
+        s3.create_bucket(
+            Bucket="pexlogs-raw", CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        logs.create_log_group(logGroupName="/pexip/support")
+        logs.create_log_stream(logGroupName="/pexip/support", logStreamName="n")
+        hour = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
+        logs.put_log_events(
+            logGroupName="/pexip/support",
+            logStreamName="n",
+            logEvents=[{"timestamp": hour, "message": "m"}],
+        )
+        glue.create_job(
+            Name="pexip-logs-etl",
+            Role="r",
+            Command={"Name": "glueetl", "ScriptLocation": "s3://c/j.py"},
+        )
+        calls: list[str] = []
+        moto_compat.set_glue_job_runner(lambda name, args: calls.append(args["--windows"]))
+        sfn = client("stepfunctions")
+        arn = local_workflow.create_state_machine(
+            sfn,
+            local_workflow.local_values(
+                RawBucketName="pexlogs-raw",
+                RawUri="s3://pexlogs-raw",
+                CuratedUri="file:///tmp/c",
+                RunSummaryBucketName="pexlogs-raw",
+                AlertTopicArn=sns.create_topic(Name="alerts")["TopicArn"],
+                LogFamilies="support=/pexip/support",
+            ),
+            name="server-mode",
+        )
+        result = local_workflow.run_execution(
+            sfn, arn, {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T01:00:00Z"}, timeout=120
+        )
+        assert result.succeeded, result.cause
+        assert result.output is not None
+        assert len(result.output["exports"]["support"]) == 1
+        assert calls == ['[{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z"}]']
+    finally:
+        moto_compat.set_glue_job_runner(None)
+        server.stop()
+        if previous is None:
+            os.environ.pop("MOTO_PORT", None)
+        else:
+            os.environ["MOTO_PORT"] = previous

@@ -425,3 +425,38 @@ def test_bad_requests_are_refused_with_a_clear_error(
     assert moto_compat.export_records() == []
     assert env.job.calls == []
     assert env.alerts() == []  # the caller's mistake, answered directly
+
+
+# ------------------------------------------------------------------------------------ local helpers
+
+
+def test_summary_writing_runner_stores_what_the_job_returns(env: Env) -> None:
+    # GIVEN a job function that returns its summary instead of writing it (like a local run)
+    seen: list[dict[str, str]] = []
+
+    def run_job(arguments: Mapping[str, str]) -> dict[str, Any]:
+        seen.append(dict(arguments))
+        return {
+            "lines_read": {"support": 7},
+            "rows_written": {},
+            "quarantined": 0,
+            "windows": [],
+            "partitions": 0,
+        }
+
+    moto_compat.set_glue_job_runner(local_workflow.summary_writing_runner(run_job, env.s3))
+    result = env.run({"start": "2026-02-01T00:00:00Z", "end": "2026-02-01T01:00:00Z"})
+    assert result.succeeded, result.cause
+    assert result.output is not None
+    assert result.output["counts"]["lines_read"] == {"support": 7}
+    assert seen[0]["--summary_uri"] == f"s3://{RAW}/_runs/{result.arn.rsplit(':', 1)[1]}.json"
+
+
+def test_failed_result_raises_a_workflow_error(env: Env) -> None:
+    from pexlogs.exceptions import WorkflowError
+
+    result = env.run({"start": "nope", "end": "2026-02-01T01:00:00Z"})
+    with pytest.raises(
+        WorkflowError, match=r"pexlogs\.InvalidInput: start must be an ISO-8601 time"
+    ):
+        result.raise_for_failure()
