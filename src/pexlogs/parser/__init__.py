@@ -27,7 +27,15 @@ Record = dict[str, Any]
 
 
 def detect_family(line: str) -> str:
-    """Guess a line's family from its syslog program tag (``audispd:`` audit, ``apache2:`` web)."""
+    """Guess a line's family from its syslog program tag (``audispd:`` audit, ``apache2:`` web).
+
+    >>> detect_family("2016-12-07T02:16:32.414+00:00 pxpmgmt audispd: node=a type=EOE msg=audit(1:2):")
+    'audit'
+    >>> detect_family("type=EOE msg=audit(1481076992.414:385):")
+    'audit'
+    """
+    if line.startswith(("type=", "node=")):
+        return "audit"  # a bare auditd record (audit.log), without a syslog header
     parts = line.split(" ", 3)
     tag = parts[2] if len(parts) > 2 else ""
     if tag.startswith("audispd"):
