@@ -1031,8 +1031,10 @@ class _Generator:
                 "Received BFCP message",
                 f' Src-address="{remote}" Src-port="{rng.randrange(30000, 60000)}"'
                 f' Dst-address="{node.address}" Dst-port="{port + 4}" Call-id="{call_id}"'
-                ' Detail="Hello(CommonHeader(version=1, reserved=0, primitive=11,'
-                ' payload_length=0, conference_id=1, trans_id=1, user_id=2))"',
+                # BFCP (RFC 8855) Hello: primitive 11, conference/user ids from the SDP.
+                f' Detail="Hello(CommonHeader(version=1, reserved=0, primitive=11,'
+                f" payload_length=0, conference_id={rng.randrange(1, 9)},"
+                f' trans_id={rng.randrange(1, 200)}, user_id={rng.randrange(2, 40)}))"',
                 call,
                 "bfcp",
             )

@@ -64,6 +64,7 @@ __all__ = [
     "resolve_query",
     "run_athena_query",
     "run_local_query",
+    "table_sources_from_glue",
     "translate",
 ]
 
@@ -384,6 +385,31 @@ def local_table_sources(home: Path, registry: Registry | None = None) -> dict[st
         root = curated / table.relative_path
         if root.is_dir():
             sources[name] = sorted(str(p) for p in root.glob("dt=*/hour=*") if p.is_dir())
+    return sources
+
+
+def table_sources_from_glue(
+    glue_client: Any, database: str = DEFAULT_DATABASE
+) -> dict[str, list[str]]:
+    """``{table: [partition locations]}`` from a Glue catalog (e.g. the local runner's moto one).
+
+    Only registered partitions are listed, as Athena would read them; pass the result as
+    ``tables`` to :func:`run_local_query` (locations must be local ``file://`` paths).
+    """
+    sources: dict[str, list[str]] = {}
+    for page in glue_client.get_paginator("get_tables").paginate(DatabaseName=database):
+        for table in page["TableList"]:
+            name = table["Name"]
+            locations: list[str] = []
+            for ppage in glue_client.get_paginator("get_partitions").paginate(
+                DatabaseName=database, TableName=name
+            ):
+                locations += [
+                    p["StorageDescriptor"]["Location"]
+                    for p in ppage["Partitions"]
+                    if p.get("StorageDescriptor", {}).get("Location")
+                ]
+            sources[name] = sorted(locations)
     return sources
 
 

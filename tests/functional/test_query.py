@@ -381,3 +381,38 @@ def test_cli_aws_runs_the_named_query_on_athena(capsys: pytest.CaptureFixture[st
         )
     assert code == 0
     assert json.loads(capsys.readouterr().out) == [{"dt": "2026-01-05", "conferences": 3}]
+
+
+def test_table_sources_from_a_glue_catalog(warehouse: Any) -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    from pexlogs.query import table_sources_from_glue
+
+    home, _, _ = warehouse
+    part = home / "warehouse/curated/support/support_ice/dt=2026-01-05/hour=23"
+    with moto.mock_aws():
+        glue = boto3.client("glue", region_name="eu-west-1")
+        glue.create_database(DatabaseInput={"Name": "pexip_logs"})
+        glue.create_table(
+            DatabaseName="pexip_logs",
+            TableInput={
+                "Name": "support_ice",
+                "StorageDescriptor": {"Location": part.parent.parent.as_uri() + "/"},
+                "PartitionKeys": [
+                    {"Name": "dt", "Type": "string"},
+                    {"Name": "hour", "Type": "string"},
+                ],
+            },
+        )
+        glue.create_partition(
+            DatabaseName="pexip_logs",
+            TableName="support_ice",
+            PartitionInput={
+                "Values": ["2026-01-05", "23"],
+                "StorageDescriptor": {"Location": part.as_uri()},
+            },
+        )
+        sources = table_sources_from_glue(glue)
+    assert sources == {"support_ice": [part.as_uri()]}
+    result = run_local_query("SELECT DISTINCT dt, hour FROM support_ice", tables=sources)
+    assert result.rows == [("2026-01-05", "23")]
