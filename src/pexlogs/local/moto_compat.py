@@ -149,7 +149,10 @@ def _dict_add(target: dict[str, Any], additions: Mapping[str, Any]) -> list[_Und
 
 _DECLARATION = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*):=")
 _WRAPPED = re.compile(r"^\$(exists|type)\((.*)\)$", re.DOTALL)
-_compiled = threading.local()
+# Compiled expressions, shared by the interpreter's threads (moto runs each task on a new one);
+# evaluation holds _jsonata_lock because a compiled jsonata-python program is not thread-safe.
+_compiled: dict[str, Any] = {}
+_jsonata_lock = threading.Lock()
 
 
 def _with_nulls(value: Any, null: Any) -> Any:
@@ -204,14 +207,12 @@ def _install_jsonata_backend() -> list[_Undo]:
     def compiled(expression: str) -> Any:
         # moto re-sends every value as JSON text inside the expression; jsonata-python's tokenizer
         # is slow on large values, so values are bound as data and the bare expression is compiled
-        # once per thread.
-        cache: dict[str, Any] = getattr(_compiled, "cache", None) or {}
-        _compiled.cache = cache
-        program = cache.get(expression)
+        # once (call with _jsonata_lock held).
+        program = _compiled.get(expression)
         if program is None:
-            if len(cache) > 4096:
-                cache.clear()
-            program = cache[expression] = jsonata.Jsonata(expression)
+            if len(_compiled) > 4096:
+                _compiled.clear()
+            program = _compiled[expression] = jsonata.Jsonata(expression)
         return program
 
     def evaluate(text: str) -> Any:
@@ -223,7 +224,8 @@ def _install_jsonata_backend() -> list[_Undo]:
         if wrapper:
             expression = f"${wrapper.group(1)}({expression})"
         values = {name: _with_nulls(value, Utils.NULL_VALUE) for name, value in bindings.items()}
-        return compiled(expression).evaluate(None, values)
+        with _jsonata_lock:
+            return compiled(expression).evaluate(None, values)
 
     def eval_jsonata(text: str) -> Any:
         try:
