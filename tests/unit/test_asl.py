@@ -130,10 +130,13 @@ def test_integrations_error_names_and_one_export_at_a_time(asl: dict[str, Any]) 
     }
     # AWS names aws-sdk errors <Service>.<Exception>: a lower-case service never matches
     assert all(
-        e == "States.ALL" or re.match(r"^(CloudWatchLogs|S3)\.[A-Za-z]+Exception$", e)
+        e == "States.ALL" or re.match(r"^(CloudWatchLogs|S3|Glue)\.[A-Za-z]+Exception$", e)
         for e in errors
     )
     assert "CloudWatchLogs.LimitExceededException" in errors
+    assert [r["ErrorEquals"] for r in asl["States"]["RunEtlJob"]["Retry"]] == [
+        ["Glue.ConcurrentRunsExceededException"]
+    ]
     export_map = asl["States"]["ExportWindows"]
     assert export_map["Type"] == "Map"
     assert export_map["MaxConcurrency"] == 1
