@@ -12,6 +12,7 @@ __all__ = [
     "SchemaError",
     "UnparseableLineError",
     "UsageError",
+    "ValueTypeError",
     "WorkflowError",
 ]
 
@@ -34,6 +35,10 @@ class UnparseableLineError(PexlogsError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ValueTypeError(PexlogsError):
+    """A value does not fit its column's type; parsers keep it in ``extra`` instead."""
 
 
 class InputError(PexlogsError):

@@ -130,11 +130,8 @@ def _find_sdp(value: Any, depth: int = 0) -> list[str] | None:
 
 
 def _load(text: str) -> Any:
-    """JSON first, then a Python literal; ``^M`` between tokens is whitespace for both."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
+    """A Python literal, or JSON with ``^M`` line breaks between its tokens (plain JSON is read by
+    :func:`_json_object_fields` first)."""
     # ``^M`` inside strings must stay as it is (it is text there), so the text is first tried
     # untouched; a pretty-printed literal has ``^M`` between tokens, where a newline is fine.
     candidates = [text]
@@ -246,13 +243,15 @@ class SipMessage:
 
     def header(self, name: str) -> str | None:
         """The first header called ``name`` (lower case; compact forms included)."""
-        if self._index is None:
-            index: dict[str, str] = {}
-            for item in self.headers:
-                key = item["name"].lower()
-                index.setdefault(_COMPACT.get(key, key), item["value"])
-            self._index = index
-        return self._index.get(name)
+        index = self._index
+        if index is None:
+            # Built backwards so that the first of repeated headers wins.
+            index = self._index = {
+                _COMPACT.get(key, key): item["value"]
+                for item in reversed(self.headers)
+                for key in (item["name"].lower(),)
+            }
+        return index.get(name)
 
 
 def is_sip_start_line(line: str) -> bool:
@@ -264,24 +263,21 @@ def is_sip_start_line(line: str) -> bool:
 
 def _parse_headers(lines: list[str], start: int) -> tuple[list[dict[str, str]], int]:
     """Headers from ``lines[start:]`` up to the blank line; returns them and the body's index."""
+    try:
+        end = lines.index("", start)
+    except ValueError:
+        end = len(lines)
+    block = lines[start:end]
     headers: list[dict[str, str]] = []
-    i = start
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        i += 1
-        if line == "":
-            return headers, i
-        if line[0] in " \t" and headers:  # folded continuation of the previous header
-            headers[-1]["value"] += " " + line.strip()
-            continue
+    for line in block:
         name, sep, value = line.partition(":")
-        if not sep:
-            # Not a header: keep it as a nameless header rather than lose it.
+        if line[:1] in (" ", "\t") and headers:  # folded continuation of the previous header
+            headers[-1]["value"] += " " + line.strip()
+        elif sep:
+            headers.append({"name": name.strip(), "value": value.strip()})
+        else:  # not a header: kept as a nameless one rather than lost
             headers.append({"name": "", "value": line})
-            continue
-        headers.append({"name": name.strip(), "value": value.strip()})
-    return headers, n
+    return headers, end + 1
 
 
 def _content_type(headers: list[dict[str, str]]) -> str:

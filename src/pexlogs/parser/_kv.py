@@ -18,7 +18,7 @@ import re
 
 from pexlogs.exceptions import UnparseableLineError
 
-__all__ = ["split_pairs", "unescape"]
+__all__ = ["led_value_pairs", "split_pairs", "unescape"]
 
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*\Z")
 _VALID_KEYS: dict[str, bool] = {}
@@ -122,13 +122,19 @@ def _led_value(
     """Finish a line whose value ``parts[i]`` starts with ``^M``: it runs to the last quote."""
     if i < len(parts) - 1:
         value = '" '.join([value, *parts[i + 1 :]])
+    pairs.extend(led_value_pairs(key, value))
+    return pairs
+
+
+def led_value_pairs(key: str, value: str) -> list[tuple[str, str]]:
+    """The pairs of a ``^M``-led ``value`` that runs to the end of the line (its closing quote
+    included): the value itself, then any ``Fragment-*`` pairs written after it."""
     value = _close_last(key, value)
     tail = (
         _FRAGMENT_TAIL.search(value) if '" Fragment-' in value or '" fragment-' in value else None
     )
     if tail is None:
-        pairs.append((key, value))
-        return pairs
-    pairs.append((key, value[: tail.start()]))
+        return [(key, value)]
+    pairs = [(key, value[: tail.start()])]
     pairs.extend((m.group(1), m.group(2)) for m in _FRAGMENT_PAIR.finditer(value, tail.start()))
     return pairs

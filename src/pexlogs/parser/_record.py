@@ -16,18 +16,15 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from pexlogs.exceptions import ValueTypeError
 from pexlogs.schema import EXTRA_COLUMN, load_registry
 
-__all__ = ["build_record", "column_name", "to_text"]
+__all__ = ["TablePlan", "build_record", "column_name", "table_plan", "to_text"]
 
 _NO_VALUE = frozenset({"", "None", "none", "null", "NULL", "True", "False", "(null)", "?", "-"})
 _TRUE = frozenset({"true", "True", "TRUE", "1", "yes", "Yes"})
 _FALSE = frozenset({"false", "False", "FALSE", "0", "no", "No"})
 _INT_RANGE = {"tinyint": 2**7, "smallint": 2**15, "int": 2**31, "bigint": 2**63}
-
-
-class _Reject(Exception):
-    """The value does not fit the column's type (kept in ``extra``)."""
 
 
 def column_name(key: str) -> str:
@@ -48,9 +45,16 @@ def to_text(value: Any) -> str | None:
 
 def _to_int(limit: int) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
-        if isinstance(value, bool):
+        if value.__class__ is str:  # the parsers' common case, tested first
+            if value in _NO_VALUE:
+                return None
+            try:
+                result = int(value.strip())
+            except ValueError:
+                raise ValueTypeError from None
+        elif isinstance(value, bool):
             return None
-        if isinstance(value, int):
+        elif isinstance(value, int):
             result = value
         elif isinstance(value, str):
             if value in _NO_VALUE:
@@ -58,13 +62,13 @@ def _to_int(limit: int) -> Callable[[Any], Any]:
             try:
                 result = int(value.strip())
             except ValueError:
-                raise _Reject from None
+                raise ValueTypeError from None
         elif isinstance(value, float) and value.is_integer():
             result = int(value)
         else:
-            raise _Reject
+            raise ValueTypeError
         if not -limit <= result < limit:
-            raise _Reject
+            raise ValueTypeError
         return result
 
     return convert
@@ -81,8 +85,8 @@ def _to_float(value: Any) -> Any:
         try:
             return float(value)
         except ValueError:
-            raise _Reject from None
-    raise _Reject
+            raise ValueTypeError from None
+    raise ValueTypeError
 
 
 def _to_bool(value: Any) -> Any:
@@ -95,10 +99,12 @@ def _to_bool(value: Any) -> Any:
             return False
         if value in ("", "None", "null", "-", "?"):
             return None
-    raise _Reject
+    raise ValueTypeError
 
 
 def _to_timestamp(value: Any) -> Any:
+    if value.__class__ is datetime and value.tzinfo is UTC:  # the parsers' common case
+        return value
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str):
@@ -107,9 +113,9 @@ def _to_timestamp(value: Any) -> Any:
         try:
             parsed = datetime.fromisoformat(value.replace(",", "."))
         except ValueError:
-            raise _Reject from None
+            raise ValueTypeError from None
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise _Reject
+    raise ValueTypeError
 
 
 def _to_string(value: Any) -> Any:
@@ -119,7 +125,7 @@ def _to_string(value: Any) -> Any:
 def _to_string_map(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): to_text(v) for k, v in value.items()}
-    raise _Reject
+    raise ValueTypeError
 
 
 def _passthrough(value: Any) -> Any:
@@ -144,8 +150,10 @@ def _converter(hive_type: str) -> Callable[[Any], Any]:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """What :func:`build_record` needs of a table, computed once per table."""
+class TablePlan:
+    """What :func:`build_record` needs of a table, computed once per table (see
+    :func:`table_plan`): a parser's hot path may fill ``template.copy()`` itself with the same
+    converters, which raise :class:`ValueTypeError` for a value that does not fit."""
 
     names: tuple[str, ...]
     converters: dict[str, Callable[[Any], Any]]
@@ -157,7 +165,8 @@ class _Plan:
 
 
 @lru_cache(maxsize=512)
-def _table_plan(table: str) -> _Plan:
+def table_plan(table: str) -> TablePlan:
+    """The typing plan of ``table``: column order, per-column converters, string columns."""
     tdef = load_registry().table(table)
     names = tuple(c.name for c in tdef.columns)
     converters = {c.name: _converter(c.type) for c in tdef.columns if c.name != EXTRA_COLUMN}
@@ -165,11 +174,15 @@ def _table_plan(table: str) -> _Plan:
     template: dict[str, Any] = dict.fromkeys(names)
     template["table"] = table
     typed = tuple((name, conv) for name, conv in converters.items() if name not in strings)
-    return _Plan(names, converters, strings, template, typed)
+    return TablePlan(names, converters, strings, template, typed)
 
 
 def build_record(
-    table: str, values: Mapping[str, Any], *, strings_are_str: bool = False
+    table: str,
+    values: Mapping[str, Any],
+    *,
+    strings_are_str: bool = False,
+    only_text_needs_typing: bool = False,
 ) -> dict[str, Any]:
     """Build ``{"table": table, <every column>: value}`` from ``values`` keyed by column name.
 
@@ -180,11 +193,15 @@ def build_record(
     ``strings_are_str=True`` is a promise by the caller that every value of a string column is a
     ``str`` or ``None``: it lets a record whose keys are all declared be built with C-level dict
     operations (the per-line hot path of the parsers). The result is the same either way.
+    ``only_text_needs_typing=True`` (with ``strings_are_str``) is a further promise that every
+    non-``str`` value of a typed column already is its final value (an aware UTC ``datetime``, an
+    ``int`` in range, a ``dict`` of strings for a ``map<string,string>``, …): only ``str`` values
+    (the text of the log) are then converted.
 
     >>> build_record("unparsed_lines", {"family": "web", "reason": "x", "raw_line": "l"})["reason"]
     'x'
     """
-    plan = _table_plan(table)
+    plan = table_plan(table)
     if strings_are_str and EXTRA_COLUMN not in values and "table" not in values:
         record = plan.template.copy()
         record.update(values)
@@ -192,18 +209,19 @@ def build_record(
             extra: dict[str, str | None] = {}
             for key, convert in plan.typed:
                 value = record[key]
-                if value is not None:
-                    try:
-                        record[key] = convert(value)
-                    except _Reject:
-                        record[key] = None
-                        extra[key] = to_text(value)
+                if value is None or (only_text_needs_typing and value.__class__ is not str):
+                    continue
+                try:
+                    record[key] = convert(value)
+                except ValueTypeError:
+                    record[key] = None
+                    extra[key] = to_text(value)
             record[EXTRA_COLUMN] = extra or None
             return record
     return _build_general(plan, table, values)
 
 
-def _build_general(plan: _Plan, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def _build_general(plan: TablePlan, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
     strings, converters = plan.strings, plan.converters
     record = plan.template.copy()
     extra: dict[str, str | None] = {}
@@ -224,7 +242,7 @@ def _build_general(plan: _Plan, table: str, values: Mapping[str, Any]) -> dict[s
             continue
         try:
             record[key] = convert(value)
-        except _Reject:
+        except ValueTypeError:
             extra[key] = to_text(value)
     record[EXTRA_COLUMN] = extra or None
     return record

@@ -16,19 +16,19 @@ and keeps undeclared keys in ``extra``.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pexlogs.exceptions import UnparseableLineError
+from pexlogs.exceptions import UnparseableLineError, ValueTypeError
 from pexlogs.parser._detail import (
     LINE_BREAK,
     parse_dict_detail,
     parse_sip_message,
     split_lines,
 )
-from pexlogs.parser._kv import split_pairs
-from pexlogs.parser._record import build_record, column_name
+from pexlogs.parser._kv import led_value_pairs, split_pairs
+from pexlogs.parser._record import build_record, column_name, table_plan
 from pexlogs.parser._support_routes import build_routes
 from pexlogs.schema import EXTRA_COLUMN, load_registry
 
@@ -59,8 +59,6 @@ _DERIVED = frozenset(
 _COLUMNS: dict[str, str | None] = {}
 _FAST_COLUMNS: dict[str, str] = {}  # keys split_pairs has validated whose column is plain
 _CACHE_LIMIT = 20_000
-
-_REST_PATH = re.compile(r"/(conferences|participants|calls)/([^/?#]+)")
 
 
 def _column(key: str) -> str | None:
@@ -104,43 +102,121 @@ def _utc(parsed: datetime) -> datetime:
     return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def _fast_pairs(rest: str, values: dict[str, Any]) -> bool:
-    """The common case at about the cost of one ``str.split``: no escaped quote before a space, no
-    ``^M``-led value, and every piece starting with a key already seen. Adds the pairs to
-    ``values`` and returns ``True``; returns ``False`` for :func:`split_pairs` to redo the line
-    (what was added by then is a prefix of the same pairs, which it overwrites).
+def _fast_record(
+    rest: str, syslog_time: datetime, host: str, originating_time: datetime
+) -> Record | None:
+    """The record of a line of the common shape, built in one pass at about the cost of one
+    ``str.split``; ``None`` sends the line to the general path (:func:`_general_record`).
+
+    Common shape: ``Name=``/``Message=`` among the first pairs, every piece starting with a key
+    already seen, no escaped quote before a space; a ``^M``-led value (a SIP message) is cut off
+    first and runs to the end of the line. Values are typed with the registry's converters
+    (:func:`table_plan`), exactly as :func:`build_record` would.
     """
     text = rest.rstrip()
     if text[-1:] != '"':
-        return False
+        return None
+    led = None
+    at = text.find('="^M')
+    if at >= 0:
+        # Only a ^M-led value right after a closed value: "… Key2="v" Key="^M…".
+        space = text.rfind(" ", 0, at)
+        led_key = text[space + 1 : at]
+        if space < 2 or text[space - 1] != '"' or text[space - 2] == "\\":
+            return None
+        if led_key not in _FAST_COLUMNS:
+            return None
+        led = led_value_pairs(led_key, text[at + 2 :])
+        text = text[:space]
     # Whole-text scans (C) instead of per-piece checks: an escaped quote before a space or at
-    # the very end, or a ^M-led value, is split_pairs' work.
+    # the very end is split_pairs' work.
     escaped = "\\" in text
     breaks = LINE_BREAK in text
     if escaped and ('\\" ' in text or text[-2:] == '\\"'):
-        return False
-    if breaks and '="^M' in text:
-        return False
+        return None
+    parts = text[:-1].split('" ')
+    module = message = None
+    for part in parts[:3]:
+        if part.startswith('Name="'):
+            module = part[6:]
+        elif part.startswith('Message="'):
+            message = part[9:]
+            if escaped or breaks:
+                message = _text_value(message)
+    if module is None:
+        return None
+    table = _TABLE_FOR(module, message)
+    plan = table_plan(table)
+    record = plan.template.copy()
+    record["syslog_time"] = syslog_time
+    record["host"] = host
+    record["originating_time"] = originating_time
     columns = _FAST_COLUMNS
-    if not escaped and not breaks:
-        for part in text[:-1].split('" '):
-            key, sep, value = part.partition('="')
-            col = columns.get(key)
-            if col is None or not sep:
-                return False
-            values[col] = value
-        return True
-    for part in text[:-1].split('" '):
+    strings = plan.strings
+    converters = plan.converters
+    extra: dict[str, str | None] | None = None
+    for part in parts:
         key, sep, value = part.partition('="')
         col = columns.get(key)
         if col is None or not sep:
-            return False
+            return None
         if escaped and "\\" in value:
             value = value.replace('\\"', '"')
         if breaks and "^" in value and col != "detail":
             value = value.replace(LINE_BREAK, "\n")
-        values[col] = value
-    return True
+        if col in strings:
+            record[col] = value
+            continue
+        extra = _typed(record, converters.get(col), col, value, extra)
+    if led is not None:
+        for key, value in led:
+            col = columns.get(key)
+            if col is None:
+                return None
+            value = _text_value(value) if col != "detail" else value.replace('\\"', '"')
+            if col in strings:
+                record[col] = value
+            else:
+                extra = _typed(record, converters.get(col), col, value, extra)
+    if record["module"] != module or record["message"] != message:
+        return None  # a repeated Name/Message: routing must follow the last one
+    shape = _SHAPES[table]
+    detail = record["detail"]
+    detail_value = _add_detail(shape, detail, record) if detail else None
+    if shape[1]:
+        _add_rest(record, detail_value)
+    record[EXTRA_COLUMN] = extra
+    return record
+
+
+def _typed(
+    record: Record,
+    convert: Callable[[Any], Any] | None,
+    col: str,
+    value: str,
+    extra: dict[str, str | None] | None,
+) -> dict[str, str | None] | None:
+    """Put a typed column's value (or an undeclared key's) where :func:`build_record` would."""
+    if convert is None:  # not a column of this table
+        extra = extra if extra is not None else {}
+        extra[col] = value
+        return extra
+    try:
+        record[col] = convert(value)
+    except ValueTypeError:
+        record[col] = None
+        extra = extra if extra is not None else {}
+        extra[col] = value
+    return extra
+
+
+def _text_value(value: str) -> str:
+    """A value as text: ``\\"`` unescaped, ``^M`` as a line break."""
+    if '\\"' in value:
+        value = value.replace('\\"', '"')
+    if LINE_BREAK in value:
+        value = value.replace(LINE_BREAK, "\n")
+    return value
 
 
 def parse_support_line(line: str) -> Record:
@@ -167,22 +243,31 @@ def parse_support_line(line: str) -> Record:
         originating_time = datetime.fromisoformat(f"{date_text}T{time_text}+00:00")
     except ValueError:
         raise UnparseableLineError(f"originating time {time_text[:40]!r} is not valid") from None
+    record = _fast_record(rest, syslog_time, host, originating_time)
+    if record is not None:
+        return record
+    return _general_record(rest, syslog_time, host, originating_time)
+
+
+def _general_record(
+    rest: str, syslog_time: datetime, host: str, originating_time: datetime
+) -> Record:
+    """Any line of the grammar: :func:`split_pairs`, then :func:`build_record`."""
     values: dict[str, Any] = {
         "syslog_time": syslog_time,
         "host": host,
         "originating_time": originating_time,
     }
     extra: dict[str, str] = {}
-    if not _fast_pairs(rest, values):
-        for key, raw in split_pairs(rest):
-            value = raw.replace('\\"', '"') if '\\"' in raw else raw
-            col = _column(key)
-            if col is None:
-                extra[key] = value
-                continue
-            if col != "detail" and LINE_BREAK in value:
-                value = value.replace(LINE_BREAK, "\n")
-            values[col] = value
+    for key, raw in split_pairs(rest):
+        value = raw.replace('\\"', '"') if '\\"' in raw else raw
+        col = _column(key)
+        if col is None:
+            extra[key] = value
+            continue
+        if col != "detail" and LINE_BREAK in value:
+            value = value.replace(LINE_BREAK, "\n")
+        values[col] = value
     table = _TABLE_FOR(values.get("module"), values.get("message"))
     shape = _SHAPES[table]
     detail = values.get("detail")
@@ -191,8 +276,9 @@ def parse_support_line(line: str) -> Record:
         _add_rest(values, detail_value)
     if extra:
         values[EXTRA_COLUMN] = extra
-    # Every string column holds a str (or None) here: the tokenizer yields text only.
-    return build_record(table, values, strings_are_str=True)
+    # Every string column holds a str (or None) here, and every other value is either text from
+    # the line or built final by this module (aware UTC times, lists, dicts of str).
+    return build_record(table, values, strings_are_str=True, only_text_needs_typing=True)
 
 
 def _add_detail(shape: tuple[bool, bool, bool], detail: str, values: dict[str, Any]) -> Any:
@@ -233,25 +319,37 @@ def _add_detail(shape: tuple[bool, bool, bool], detail: str, values: dict[str, A
     return None
 
 
+def _path_part(path: str, marker: str) -> str | None:
+    """The path segment after ``marker`` (e.g. ``/calls/``), or ``None``."""
+    at = path.find(marker)
+    if at < 0:
+        return None
+    start = at + len(marker)
+    end = len(path)
+    for stop in ("/", "?", "#"):
+        found = path.find(stop, start, end)
+        if found >= 0:
+            end = found
+    return path[start:end] or None
+
+
 def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
     """REST columns: conference, participant and call from the path, Uuid= and the Detail."""
-    result = detail_value.get("result") if isinstance(detail_value, dict) else None
     request = values.get("request")
-    found: dict[str, str] = {}
-    if isinstance(request, str) and "/" in request:
-        for m in _REST_PATH.finditer(request):
-            found.setdefault(m.group(1), m.group(2))
-    conference = found.get("conferences")
-    participant = found.get("participants")
-    call = found.get("calls")
-    if isinstance(result, dict):
-        participant = participant or _text(result.get("participant_uuid"))
-        call = call or _text(result.get("call_uuid"))
+    conference = participant = call = None
+    if request is not None and "/" in request:
+        conference = _path_part(request, "/conferences/")
+        participant = _path_part(request, "/participants/")
+        call = _path_part(request, "/calls/")
+    if isinstance(detail_value, dict):
+        values["rest_status"] = _text(detail_value.get("status"))
+        result = detail_value.get("result")
+        if isinstance(result, dict):
+            participant = participant or _text(result.get("participant_uuid"))
+            call = call or _text(result.get("call_uuid"))
     values["rest_conference"] = conference
     values["rest_participant_uuid"] = values.get("uuid") or participant
     values["rest_call_uuid"] = call
-    if isinstance(detail_value, dict):
-        values["rest_status"] = _text(detail_value.get("status"))
 
 
 def _text(value: Any) -> str | None:
