@@ -130,3 +130,30 @@ def test_values_round_trip_in_the_unescaped_era(value: str, last: bool) -> None:
     assert record["fields"] == value.replace("^M", "\n")
     if not last:
         assert record["user"] == "after"
+
+
+@PROPS
+@given(value=VALUE, escaped=st.booleans(), last=st.booleans())
+def test_support_one_pass_path_agrees_with_the_general_path(
+    value: str, escaped: bool, last: bool
+) -> None:
+    # The support parser reads common lines in one pass and falls back to the general tokenizer
+    # otherwise: wherever the one-pass path answers, both must give the same record.
+    from datetime import UTC, datetime
+
+    from pexlogs.exceptions import UnparseableLineError
+    from pexlogs.parser import support
+
+    line = _support_line(value.replace('"', '\\"') if escaped else value, last=last)
+    rest = line.split(" ", 4)[4]
+    times = datetime(2021, 6, 8, tzinfo=UTC), datetime(2021, 6, 8, 1, tzinfo=UTC)
+    parse_line(line, "support")  # learn the keys
+    try:
+        fast = support._fast_record(rest, times[0], "h", times[1])
+    except UnparseableLineError:
+        fast = "error"
+    try:
+        general: object = support._general_record(rest, times[0], "h", times[1])
+    except UnparseableLineError:
+        general = "error"
+    assert fast is None or fast == general

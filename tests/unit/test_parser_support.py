@@ -507,3 +507,55 @@ def test_shared_public_support_lines(shared_samples: Path) -> None:
     records = _parse_all(shared_samples / "public" / "support.thirdparty-fabricated.log")
     assert all(r["table"] != "unparsed_lines" for r in records)
     assert all(r["table"] != "support_other" for r in records)
+
+
+# --- the one-pass path and the general path agree -------------------------------------------
+
+
+def _both_paths(line: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    from pexlogs.parser import support
+
+    syslog_text, host, date_text, time_text, rest = line.split(" ", 4)
+    syslog_time = datetime.fromisoformat(syslog_text).astimezone(UTC)
+    originating = datetime.fromisoformat(f"{date_text}T{time_text}+00:00")
+    parse_support_line(line)  # learn the keys (the one-pass path only takes known keys)
+    fast = support._fast_record(rest, syslog_time, host, originating)
+    return fast, support._general_record(rest, syslog_time, host, originating)
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        sip_line("Received SIP request", INVITE),
+        sip_line("Sending SIP request", INVITE)
+        + ' Fragment-id="f" Fragment-number="1" Fragment-total="2"',
+        'Level="INFO" Name="support.ice" Message="m" Stream-id="two" Natted="maybe" Remote-candidate-port="9"',
+        'Level="INFO" Name="administrator.conference" Message="a^Mb" Licenses="2" Registered="False" Foo="x"',
+        'Level="INFO" Name="support.rest" Message="Sending REST API response" Request="/a/conferences/m/calls/c" '
+        'Detail="{\\"status\\": \\"success\\", \\"result\\": {\\"call_uuid\\": \\"c\\"}}"',
+        'Level="INFO" Name="support.rest" Message="Received" Detail="{u\'sdp\': u\'v=0^Ms=-\'}"',
+        'Level="INFO" Name="support.sip" Message="Received" Message="Sending" Detail="x"',
+    ],
+)
+def test_one_pass_path_matches_the_general_path(pairs: str) -> None:
+    fast, general = _both_paths(HEAD + pairs)
+    assert fast is None or fast == general
+
+
+def test_one_pass_path_matches_on_the_samples(shared_samples: Path) -> None:
+    texts = (shared_samples / "support.sample.log").read_text(encoding="utf-8").split("\n")
+    texts += (
+        (shared_samples / "public" / "support.thirdparty-fabricated.log")
+        .read_text(encoding="utf-8")
+        .split("\n")
+    )
+    checked = 0
+    for text in filter(None, texts):
+        try:
+            fast, general = _both_paths(text)
+        except UnparseableLineError:
+            continue
+        if fast is not None:
+            checked += 1
+            assert fast == general, text
+    assert checked > 50
