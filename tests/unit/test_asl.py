@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pexlogs import workflow
 from pexlogs.exceptions import WorkflowError
@@ -269,3 +272,35 @@ def test_log_families_round_trip() -> None:
         workflow.format_log_families([("Support Logs", "/pexip/support")])
     with pytest.raises(WorkflowError):
         workflow.format_log_families([])
+
+
+# ------------------------------------------------------------------------------------ properties
+
+
+EPOCH_2020 = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _z(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@settings(max_examples=40, deadline=None)
+@given(first=st.integers(0, 24 * 365 * 10), hours=st.integers(1, 72))
+def test_a_range_becomes_contiguous_hours(first: int, hours: int) -> None:
+    start = EPOCH_2020 + timedelta(hours=first)
+    windows = plan({"start": _z(start), "end": _z(start + timedelta(hours=hours))})
+    assert [w["start"] for w in windows] == [_z(start + timedelta(hours=i)) for i in range(hours)]
+    assert [w["end"] for w in windows] == [_z(start + timedelta(hours=i + 1)) for i in range(hours)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seconds=st.integers(0, 10 * 365 * 24 * 3600), settle=st.integers(0, 120))
+def test_a_scheduled_run_takes_the_last_hour_ended_settle_minutes_ago(
+    seconds: int, settle: int
+) -> None:
+    scheduled = EPOCH_2020 + timedelta(seconds=seconds)
+    (window,) = plan({"scheduled_time": _z(scheduled)}, SettleMinutes=str(settle))
+    end = datetime.fromisoformat(window["end"].replace("Z", "+00:00"))
+    cutoff = scheduled - timedelta(minutes=settle)
+    assert end.minute == end.second == 0
+    assert end <= cutoff < end + timedelta(hours=1)
