@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_DEMO_HOURS",
+    "JobFunction",
     "RunOptions",
     "RunSummary",
     "backfill_local",
@@ -61,6 +63,9 @@ __all__ = [
     "local_catalog",
     "run_local",
 ]
+
+#: What one Glue job run executes locally: ``job(arguments, glue_client) -> summary``.
+JobFunction = Callable[[Mapping[str, str], Any], dict[str, Any]]
 
 DEFAULT_DEMO_HOURS = 2
 # Lines per hour of the demo: enough for every table and call type to show up, small enough that
@@ -337,10 +342,16 @@ def run_local(
     spark: SparkSession | None = None,
     console: Console | None = None,
     quiet: bool = False,
+    job: JobFunction | None = None,
 ) -> RunSummary:
     """``pexlogs run``: ingest the input (or the demo), then process its hours with the real
     workflow and job on the embedded AWS. Returns the reconciled summary; raises
-    :class:`JobError` if any line is unaccounted for."""
+    :class:`JobError` if any line is unaccounted for.
+
+    ``spark``: the session the job runs on (default: a local one, started in the background).
+    ``job``: what a Glue job run executes, ``job(arguments, glue_client) -> summary``; default the
+    real job (``pexlogs.etl.run_from_arguments``) on ``spark``. Tests pass a fake to skip Spark.
+    """
     began = time.monotonic()
     reporter = _Reporter(console, quiet)
     if options.demo == bool(options.inputs):
@@ -381,7 +392,7 @@ def run_local(
                 f"{outside} input line(s) fall outside the hours asked for: stored, not processed."
             )
     summary = _process_hours(
-        home, state, store, hours, options.max_hours_per_execution, spark, reporter, "run"
+        home, store, hours, options.max_hours_per_execution, spark, job, reporter
     )
     summary.lines_ingested = {} if ingest.already_ingested else ingest.lines
     summary.already_ingested = ingest.already_ingested
@@ -402,6 +413,7 @@ def backfill_local(
     spark: SparkSession | None = None,
     console: Console | None = None,
     quiet: bool = False,
+    job: JobFunction | None = None,
 ) -> RunSummary:
     """``pexlogs backfill`` (local): ONE backfill execution over ``[start, end)`` (whole hours) on
     the logs ingested so far; the partitions of those hours are rebuilt."""
@@ -415,7 +427,7 @@ def backfill_local(
     state = _State(home)
     store = EventStore(home / "cloudwatch")
     hours = list(range(_to_ms(first), _to_ms(last), HOUR_MS))
-    summary = _process_hours(home, state, store, hours, len(hours), spark, reporter, "backfill")
+    summary = _process_hours(home, store, hours, len(hours), spark, job, reporter)
     summary.seconds = time.monotonic() - began
     summary.timings = dict(reporter.timings)
     state.add_run("backfill", summary)
@@ -439,13 +451,12 @@ def _manifest_dict(manifest: Any) -> dict[str, Any] | None:
 
 def _process_hours(
     home: Path,
-    state: _State,
     store: EventStore,
     hours: Sequence[int],
     max_hours: int,
     spark: SparkSession | None,
+    job: JobFunction | None,
     reporter: _Reporter,
-    command: str,
 ) -> RunSummary:
     """Put the stored events of ``hours`` into a fresh embedded CloudWatch Logs, run one
     execution per range, reconcile, and save the catalog snapshot."""
@@ -469,9 +480,8 @@ def _process_hours(
         batches[family] = family_events
         lines_in[family] = len(family_events)
 
-    if spark is None:
-        with reporter.status("Starting local Spark", "spark_start"):
-            spark = _local_spark()
+    # Spark's JVM starts in the background while moto is provisioned and fed: they overlap.
+    spark_start = _SparkStarter(spark) if job is None else None
 
     job_results: list[dict[str, Any]] = []
     executions: list[dict[str, Any]] = []
@@ -489,8 +499,12 @@ def _process_hours(
 
         from pexlogs.local import moto_compat
 
+        if spark_start is not None:
+            with reporter.status("Waiting for local Spark", "spark_wait"):
+                job = _real_job(spark_start.session())
+        assert job is not None
         moto_compat.set_glue_job_runner(
-            _job_runner(aws, stack, raw_dir, curated_dir, spark, job_results, reporter)
+            _job_runner(aws, stack, raw_dir, curated_dir, job, job_results, reporter)
         )
         for window in windows:
             with reporter.status(
@@ -643,17 +657,13 @@ def _job_runner(
     stack: LocalStack,
     raw_dir: Path,
     curated_dir: Path,
-    spark: SparkSession,
+    job: JobFunction,
     results: list[dict[str, Any]],
     reporter: _Reporter,
 ) -> Callable[[str, Mapping[str, str]], None]:
-    """The Glue job run as it happens locally: stage the windows' exports, run the real job."""
+    """The Glue job run as it happens locally: stage the windows' exports, run the job."""
 
     def run_job(job_name: str, arguments: Mapping[str, str]) -> None:
-        import importlib
-
-        # J's job entry point (pexlogs.etl.run_from_arguments), looked up at call time.
-        run_from_arguments = importlib.import_module("pexlogs.etl").run_from_arguments
         windows = json.loads(arguments["--windows"])
         with reporter.timed("stage"):
             stage_exports(
@@ -666,9 +676,7 @@ def _job_runner(
             "--database": stack.names.database,
         }
         with reporter.timed("job"):
-            summary: dict[str, Any] = run_from_arguments(
-                local_args, spark=spark, glue_client=aws.client("glue")
-            )
+            summary = job(local_args, aws.client("glue"))
         results.append(summary)
         _put_summary(aws.client("s3"), arguments.get("--summary_uri", ""), summary)
 
@@ -709,6 +717,46 @@ def _put_summary(s3_client: Any, uri: str, summary: dict[str, Any]) -> None:
         s3_client.head_object(Bucket=bucket, Key=key)
     except Exception:
         s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(summary).encode())
+
+
+def _real_job(spark: SparkSession) -> JobFunction:
+    """The real Glue job (``pexlogs.etl.run_from_arguments``) on ``spark``."""
+
+    def run(arguments: Mapping[str, str], glue_client: Any) -> dict[str, Any]:
+        from pexlogs.etl import run_from_arguments
+
+        summary: dict[str, Any] = run_from_arguments(
+            arguments, spark=spark, glue_client=glue_client
+        )
+        return summary
+
+    return run
+
+
+class _SparkStarter:
+    """A Spark session being started in a background thread (or the one the caller passed)."""
+
+    def __init__(self, spark: SparkSession | None) -> None:
+        self._spark = spark
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if spark is None:
+            self._thread = threading.Thread(target=self._start, name="pexlogs-spark", daemon=True)
+            self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self._spark = _local_spark()
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
+
+    def session(self) -> SparkSession:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise JobError(f"local Spark did not start: {self._error}") from self._error
+        assert self._spark is not None
+        return self._spark
 
 
 def _local_spark() -> SparkSession:
