@@ -612,6 +612,9 @@ def run_local_query(
     registry = registry or load_registry()
     if tables is None:
         tables = local_table_sources(home or default_home(), registry)
+    answered = _metadata_statement(sql, tables, registry)
+    if answered is not None:
+        return answered
     map_columns = frozenset(
         c.name for t in registry.tables.values() for c in t.columns if c.type.startswith("map<")
     )
@@ -626,6 +629,58 @@ def run_local_query(
     finally:
         con.close()
     return QueryResult(columns, rows, "duckdb", translated)
+
+
+_SHOW_TABLES = re.compile(
+    r"^\s*SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+[`\"]?(\w+)[`\"]?)?(?:\s+(?:LIKE\s+)?'([^']*)')?\s*;?\s*$",
+    re.IGNORECASE,
+)
+_DESCRIBE = re.compile(
+    r"^\s*(?:DESCRIBE|DESC|SHOW\s+COLUMNS\s+(?:IN|FROM))\s+(?:[`\"]?\w+[`\"]?\.)?[`\"]?(\w+)[`\"]?\s*;?\s*$",
+    re.IGNORECASE,
+)
+_SHOW_PARTITIONS = re.compile(
+    r"^\s*SHOW\s+PARTITIONS\s+(?:[`\"]?\w+[`\"]?\.)?[`\"]?(\w+)[`\"]?\s*;?\s*$", re.IGNORECASE
+)
+
+
+def _metadata_statement(
+    sql: str, tables: Mapping[str, str | Sequence[str]], registry: Registry
+) -> QueryResult | None:
+    """Athena's SHOW TABLES / DESCRIBE / SHOW COLUMNS / SHOW PARTITIONS, answered from the
+    registry and the table sources (None for anything else)."""
+    names = sorted(set(registry.tables) | set(tables))
+    m = _SHOW_TABLES.match(sql)
+    if m:
+        # Athena's LIKE here is a regular expression where * is any text and | separates choices.
+        pattern = m.group(2)
+        if pattern:
+            regex = re.compile(
+                "|".join(re.escape(p).replace(r"\*", ".*") for p in pattern.split("|")),
+                re.IGNORECASE,
+            )
+            names = [n for n in names if regex.fullmatch(n)]
+        return QueryResult(["tab_name"], [(n,) for n in names], "catalog", sql)
+    m = _DESCRIBE.match(sql) or _SHOW_PARTITIONS.match(sql)
+    if not m:
+        return None
+    name = m.group(1).lower()
+    if name not in names:
+        raise QueryError(f"no table {name!r} (try SHOW TABLES)")
+    if _SHOW_PARTITIONS.match(sql):
+        parts = sorted(
+            {
+                "/".join(seg for seg in Path(f).parent.parts if seg.startswith(("dt=", "hour=")))
+                for f in _parquet_files(tables.get(name, ()))
+            }
+        )
+        return QueryResult(["partition"], [(p,) for p in parts if p], "catalog", sql)
+    table = registry.tables.get(name)
+    if table is None:
+        raise QueryError(f"table {name!r} is not in metadata/; its columns are unknown")
+    rows = [(c.name, c.type, c.comment) for c in table.columns]
+    rows += [(c.name, c.type, "partition key") for c in table.partition_keys]
+    return QueryResult(["col_name", "data_type", "comment"], rows, "catalog", sql)
 
 
 # --------------------------------------------------------------------------- Athena

@@ -278,3 +278,30 @@ def test_every_recipe_in_the_cookbook_runs_locally() -> None:
     # THEN each translates and runs on the (empty) typed views: tables and columns exist
     for sql in blocks:
         assert run_local_query(sql, tables=EMPTY).columns, sql
+
+
+def test_show_and_describe_are_answered_from_the_registry(tmp_path: Path) -> None:
+    registry = load_registry()
+    tables = run_local_query("SHOW TABLES", tables=EMPTY)
+    assert tables.columns == ["tab_name"] and {r[0] for r in tables.rows} == set(registry.tables)
+    some = run_local_query("SHOW TABLES IN pexip_logs 'support_sip*|web_access'", tables=EMPTY)
+    assert [r[0] for r in some.rows] == [
+        "support_sip_other",
+        "support_sip_received",
+        "support_sip_sending",
+        "web_access",
+    ]
+    described = run_local_query("DESCRIBE pexip_logs.support_ice", tables=EMPTY)
+    assert [r[0] for r in described.rows] == [
+        *registry.table("support_ice").column_names,
+        "dt",
+        "hour",
+    ]
+    # SHOW PARTITIONS lists the partition folders that hold Parquet files.
+    part = tmp_path / "web_access" / "dt=2026-01-05" / "hour=09"
+    part.mkdir(parents=True)
+    (part / "part-0.parquet").write_bytes(b"")
+    shown = run_local_query("SHOW PARTITIONS web_access", tables={"web_access": [str(part)]})
+    assert shown.rows == [("dt=2026-01-05/hour=09",)]
+    with pytest.raises(QueryError, match="no table 'nope'"):
+        run_local_query("DESCRIBE nope", tables=EMPTY)
