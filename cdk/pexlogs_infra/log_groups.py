@@ -7,6 +7,7 @@ feed subscription filters, and both are how this pipeline reads them.
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -48,7 +49,7 @@ def retention(days: int) -> logs.RetentionDays:
 
 
 class LogGroups(Construct):
-    """``groups[family]``: the raw log group of each configured family."""
+    """``groups[family]``: the raw log group of each configured family; ``agent_policy``."""
 
     def __init__(
         self,
@@ -72,3 +73,21 @@ class LogGroups(Construct):
                 # the stack.
                 removal_policy=RemovalPolicy.RETAIN,
             )
+        # What the syslog server's CloudWatch agent needs (attach to its instance role or the
+        # on-premises agent's user): write streams of these groups, nothing else.
+        self.agent_policy = iam.ManagedPolicy(
+            self,
+            "AgentPolicy",
+            description="pexlogs: the syslog server's CloudWatch agent writes the raw log groups",
+            statements=[
+                iam.PolicyStatement(
+                    sid="ShipPexipLogs",
+                    actions=[
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogStreams",
+                    ],
+                    resources=[group.log_group_arn for group in self.groups.values()],
+                )
+            ],
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
@@ -16,6 +17,7 @@ from pexlogs_infra.monitoring import Monitoring
 from pexlogs_infra.orchestration import Orchestration
 from pexlogs_infra.realtime import RealtimePath
 from pexlogs_infra.storage import Storage
+from pexlogs_infra.syslog import agent_config
 
 __all__ = ["PexlogsStack"]
 
@@ -86,6 +88,9 @@ class PexlogsStack(Stack):
             "StateMachineArn": self.orchestration.state_machine.state_machine_arn,
             "AthenaWorkGroup": self.catalog.workgroup_name,
             "AlertTopicArn": self.monitoring.topic.topic_arn,
+            "AgentPolicyArn": self.log_groups.agent_policy.managed_policy_arn,
+            # Ready to save as the agent's configuration (see deploy/syslog/).
+            "CloudWatchAgentConfig": json.dumps(agent_config(config), separators=(",", ":")),
         }
         for family, group in self.log_groups.groups.items():
             outputs[f"{family.capitalize()}LogGroupName"] = group.log_group_name
