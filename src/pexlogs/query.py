@@ -20,8 +20,11 @@ Each parameter appears once (in a ``params`` CTE), so the Athena console asks fo
 
 Used by ``pexlogs query`` and by the local runner::
 
-    tables = local_table_sources(home)          # or {table: location} from the Glue catalog
+    tables = local_table_sources(home)          # <home>/catalog.json, else the warehouse folders
+    tables = table_sources_from_glue(glue)      # or a live (moto) Glue catalog's partitions
     result = run_local_query(sql, params, tables=tables)
+
+SHOW TABLES / DESCRIBE / SHOW PARTITIONS are answered from the registry and the table sources.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ __all__ = [
     "bind_parameters",
     "cell_text",
     "connect_local",
+    "count_placeholders",
     "default_home",
     "duckdb_type",
     "format_result",
