@@ -167,7 +167,14 @@ def _fast_record(
         if col in strings:
             record[col] = value
             continue
-        extra = _typed(record, converters.get(col), col, value, extra)
+        convert = converters.get(col)
+        if convert is not None:
+            try:
+                record[col] = convert(value)
+                continue
+            except ValueTypeError:
+                pass
+        extra = _typed(record, convert, col, value, extra)
     if led is not None:
         for key, value in led:
             col = columns.get(key)
@@ -319,28 +326,24 @@ def _add_detail(shape: tuple[bool, bool, bool], detail: str, values: dict[str, A
     return None
 
 
-def _path_part(path: str, marker: str) -> str | None:
-    """The path segment after ``marker`` (e.g. ``/calls/``), or ``None``."""
-    at = path.find(marker)
-    if at < 0:
-        return None
-    start = at + len(marker)
-    end = len(path)
-    for stop in ("/", "?", "#"):
-        found = path.find(stop, start, end)
-        if found >= 0:
-            end = found
-    return path[start:end] or None
-
-
 def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
     """REST columns: conference, participant and call from the path, Uuid= and the Detail."""
     request = values.get("request")
     conference = participant = call = None
     if request is not None and "/" in request:
-        conference = _path_part(request, "/conferences/")
-        participant = _path_part(request, "/participants/")
-        call = _path_part(request, "/calls/")
+        segments = request.partition("?")[0].partition("#")[0].split("/")
+        last = len(segments) - 1
+        for name in ("conferences", "participants", "calls"):
+            if name in segments:
+                at = segments.index(name)
+                found = segments[at + 1] if at < last else ""
+                if found:
+                    if name == "conferences":
+                        conference = found
+                    elif name == "participants":
+                        participant = found
+                    else:
+                        call = found
     if isinstance(detail_value, dict):
         values["rest_status"] = _text(detail_value.get("status"))
         result = detail_value.get("result")
