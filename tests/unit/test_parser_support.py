@@ -146,6 +146,11 @@ def test_equals_signs_and_spaces_inside_values() -> None:
     assert rec["alarm"] == "a b=c"
 
 
+def test_extra_spaces_between_pairs_and_values_starting_with_a_space() -> None:
+    rec = parse('Level="INFO"  Name="support.configuration"   Message=" lead" Reason=" "')
+    assert (rec["table"], rec["message"], rec["reason"]) == ("support_configuration", " lead", " ")
+
+
 def test_line_break_marker_becomes_a_newline_outside_detail() -> None:
     rec = parse('Level="INFO" Name="support.configuration" Message="two^Mlines" Reason="x"')
     assert rec["message"] == "two\nlines"

@@ -50,23 +50,27 @@ def _close_last(key: str, value: str) -> str:
     raise UnparseableLineError(f"value of {key} never closes (line cut off?)")
 
 
-def _pair_key(piece: str) -> str | None:
-    """The key if ``piece`` starts a pair (``Key="…`` or ``Key=``), else ``None``.
+def _pair_key(piece: str) -> tuple[str, int] | None:
+    """``(key, offset of the key)`` if ``piece`` starts a pair, else ``None``.
 
-    ``Key=`` alone is a pair whose value starts with a space: the cut at ``" `` took its opening
-    quote and that space.
+    A pair is ``Key="…``, after any extra spaces (the grammar separates pairs by single spaces,
+    the closing rule accepts any whitespace). ``Key=`` alone is a pair whose value starts with a
+    space: the cut at ``" `` took its opening quote and that space.
     """
-    eq = piece.find('="')
-    if eq > 0:
-        key = piece[:eq]
-    elif eq < 0 and len(piece) > 1 and piece[-1] == "=":
-        key = piece[:-1]
+    start = 0
+    if piece[:1] == " ":
+        start = len(piece) - len(piece.lstrip(" "))
+    eq = piece.find('="', start)
+    if eq > start:
+        key = piece[start:eq]
+    elif eq < 0 and len(piece) > start + 1 and piece[-1] == "=":
+        key = piece[start:-1]
     else:
         return None
     ok = _VALID_KEYS.get(key)
     if ok is None:
         ok = _check_key(key)
-    return key if ok else None
+    return (key, start) if ok else None
 
 
 def split_pairs(text: str) -> list[tuple[str, str]]:
@@ -78,42 +82,43 @@ def split_pairs(text: str) -> list[tuple[str, str]]:
     >>> split_pairs('Level="INFO" Message="say "hi" now" Detail="a \\\\"b\\\\""')
     [('Level', 'INFO'), ('Message', 'say "hi" now'), ('Detail', 'a \\\\"b\\\\"')]
     """
-    parts = text.rstrip().split('" ')
+    parts = text.strip().split('" ')
     n = len(parts)
-    key = _pair_key(parts[0])
-    if key is None:
+    found = _pair_key(parts[0])
+    if found is None:
         raise UnparseableLineError(f'expected Key="value" at {parts[0][:40]!r}')
     pairs: list[tuple[str, str]] = []
     i = 0
     while True:
+        key, start = found
         piece = parts[i]
-        if len(piece) == len(key) + 1:  # "Key=": the value starts with a space
+        if len(piece) == start + len(key) + 1:  # "Key=": the value starts with a space
             i += 1
             if i == n:
                 raise UnparseableLineError(f"value of {key} never closes (line cut off?)")
             value = " " + parts[i]
         else:
-            value = piece[len(key) + 2 :]
+            value = piece[start + len(key) + 2 :]
         if value.startswith("^M"):
             # A SIP message: it runs to the last quote of the line, whatever it contains.
             return _led_value(pairs, key, value, parts, i)
         # Glue back cuts that were not a value boundary: an escaped quote (the value so far ends
         # with a backslash) or an unescaped inner quote (the next piece does not start a pair).
         i += 1
-        next_key = None
+        next_found = None
         while i < n:
             part = parts[i]
             if value[-1:] != "\\":
-                next_key = _pair_key(part)
-                if next_key is not None:
+                next_found = _pair_key(part)
+                if next_found is not None:
                     break
             value = value + '" ' + part
             i += 1
-        if next_key is None:
+        if next_found is None:
             pairs.append((key, _close_last(key, value)))
             return pairs
         pairs.append((key, value))
-        key = next_key
+        found = next_found
 
 
 def _led_value(
