@@ -24,6 +24,7 @@ from pexlogs_infra.config import PexlogsConfig
 __all__ = ["Catalog", "named_query_files", "query_description"]
 
 ATHENA_RESULTS_PREFIX = "athena/"
+DEFAULT_DATABASE = "pexip_logs"
 
 
 def named_query_files(folder: Path | None = None) -> list[Path]:
@@ -116,6 +117,9 @@ class Catalog(Construct):
         self.named_queries: dict[str, athena.CfnNamedQuery] = {}
         for path in named_query_files():
             sql = path.read_text(encoding="utf-8")
+            if config.database_name != DEFAULT_DATABASE:
+                # The shipped SQL names its tables pexip_logs.<table>: follow a renamed database.
+                sql = sql.replace(f"{DEFAULT_DATABASE}.", f"{config.database_name}.")
             query = athena.CfnNamedQuery(
                 self,
                 f"Query_{path.stem}",
