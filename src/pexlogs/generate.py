@@ -388,6 +388,10 @@ class _Generator:
         total = sum(_FAMILY_SHARE[f] for f in self.families)
         self.share = {f: _FAMILY_SHARE[f] / total for f in self.families}
         self.family_lines: Counter[str] = Counter()
+        # The first malformed line comes within the first 1/rate lines.
+        self.malformed_countdown = 1 + int(
+            self.rng.random() / malformed_rate if malformed_rate > 0 else 0
+        )
         self.alarm_active: dict[str, int] = {}
 
     # -- emitting ---------------------------------------------------------------------------
@@ -400,10 +404,18 @@ class _Generator:
         self.stats.lines[family] += 1
 
     def _maybe_malformed(self, ms: int, family: str, line: str) -> bool:
-        """Replace a line by a cut-off copy now and then (the parser must quarantine it)."""
-        if self.malformed_rate <= 0 or self.rng.random() >= self.malformed_rate:
+        """Replace a line by a cut-off copy now and then (the parser must quarantine it).
+
+        A countdown, not a coin per line: gaps average ``1 / malformed_rate`` lines and never
+        exceed twice that, so even a small run has its few malformed lines.
+        """
+        if self.malformed_rate <= 0:
+            return False
+        self.malformed_countdown -= 1
+        if self.malformed_countdown > 0:
             return False
         rng = self.rng
+        self.malformed_countdown = 1 + int(rng.random() * 2 / self.malformed_rate)
         if family == "support":
             # Cut inside the last value so it never closes.
             pos = line.rfind('="')
