@@ -118,6 +118,14 @@ def print_summary(summary: RunSummary, *, as_json: bool, command: str = "run") -
     if summary.lines_ingested:
         ingested = ", ".join(f"{f} {n:,}" for f, n in summary.lines_ingested.items())
         console.print(f"Ingested into CloudWatch Logs: {ingested}")
+    manifest = summary.demo_manifest
+    if manifest:
+        protocols = ", ".join(f"{p} {n}" for p, n in manifest.get("calls_by_protocol", {}).items())
+        console.print(
+            f"Demo: {manifest.get('total_lines', 0):,} generated lines, "
+            f"{len(manifest.get('conferences', {}))} conferences, "
+            f"{len(manifest.get('calls', {}))} calls ({protocols})"
+        )
     windows = ", ".join(f"{w['start']} → {w['end']}" for w in summary.windows)
     console.print(f"Processed hours: {windows} ({len(summary.executions)} execution(s))")
 
