@@ -7,7 +7,7 @@ TIMEOUT and ERROR state changes, because Glue's own metrics are not emitted when
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
@@ -88,6 +88,20 @@ class Monitoring(Construct):
         )
         for alarm in self.alarms.values():
             alarm.add_alarm_action(action)
+        # The topic has a resource policy (TLS only), which replaces SNS's default one: name the
+        # publishers explicitly. CloudWatch may publish for these alarms only.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Stack.of(self).account},
+                    "ArnEquals": {"aws:SourceArn": [a.alarm_arn for a in self.alarms.values()]},
+                },
+            )
+        )
 
         self.glue_rule = events.Rule(
             self,

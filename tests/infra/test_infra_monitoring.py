@@ -33,6 +33,16 @@ def test_alarms_on_failures_and_on_three_silent_hours(
     assert silent["ComparisonOperator"] == "LessThanThreshold"
     # No data means nothing ran: that must alarm.
     assert silent["TreatMissingData"] == "breaching"
+    # The topic's policy lets CloudWatch publish, for these two alarms only.
+    (policy,) = resources(template, "AWS::SNS::TopicPolicy").values()
+    (allow,) = [
+        st
+        for st in policy["Properties"]["PolicyDocument"]["Statement"]
+        if isinstance(st.get("Principal"), dict)
+        and st["Principal"].get("Service") == "cloudwatch.amazonaws.com"
+    ]
+    assert allow["Action"] == "sns:Publish"
+    assert {ref_id(a) for a in allow["Condition"]["ArnEquals"]["aws:SourceArn"]} == set(alarms)
 
 
 def test_glue_job_failures_reach_the_topic(templates: dict[str, dict[str, Any]]) -> None:
