@@ -47,4 +47,4 @@ docs: install
 	$(BIN)/python scripts/gen_tables_doc.py
 
 clean:
-	rm -rf $(VENV) .pexlogs cdk.out cdk/cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pexlogs cdk.out cdk/cdk.out cdk/build .pytest_cache .mypy_cache .ruff_cache
