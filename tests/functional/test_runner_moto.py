@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from pexlogs.exceptions import InputError
+from pexlogs.local import moto_compat
 from pexlogs.local._catalog_snapshot import load_snapshot, restore_partitions, save_snapshot
 from pexlogs.local._ingest import LogEvent, put_events
 from pexlogs.local._provision import (
@@ -78,7 +79,12 @@ def test_put_events_fails_loudly_when_the_service_rejects_events(aws: dict[str, 
     names = LocalNames()
     create_log_groups(aws["logs"], names)
     future = int((datetime.now(UTC) + timedelta(days=1)).timestamp() * 1000)
-    with pytest.raises(InputError, match="rejected"):
+    # moto as shipped rejects such events (the runner's moto_compat lifts that for backfills of
+    # old logs; another test in this process may have installed it).
+    with (
+        moto_compat.without("logs_event_age"),
+        pytest.raises(InputError, match="rejected"),
+    ):
         put_events(aws["logs"], names.log_groups, [LogEvent("web", "n", future, "x")])
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pexlogs.exceptions import JobError
+from pexlogs.exceptions import JobError, WorkflowError
 from pexlogs.local._stage import export_prefix, window_hours
 from pexlogs.local.runner import RunOptions, backfill_local, run_local
 
@@ -160,3 +160,18 @@ def test_start_and_hours_limit_what_is_processed(tmp_path: Path, inputs: list[Pa
     )
     assert summary.windows == [{"start": "2026-01-05T11:00:00Z", "end": "2026-01-05T12:00:00Z"}]
     assert summary.lines_in == {"support": 1, "audit": 0, "web": 1}
+
+
+def test_a_failing_job_fails_the_run_with_the_jobs_message(
+    tmp_path: Path, inputs: list[Path]
+) -> None:
+    def broken(arguments: Mapping[str, str], glue_client: Any) -> dict[str, Any]:
+        raise JobError("cannot read input object(s): part.gz (corrupt)")
+
+    # WHEN the job run fails, the state machine catches it, alerts and fails the execution
+    with pytest.raises(WorkflowError) as failed:
+        run_local(RunOptions(home=tmp_path / "home", inputs=inputs), job=broken, quiet=True)
+    # THEN the user sees the job's own message, not the whole JobRun document
+    message = str(failed.value)
+    assert "the workflow failed for 2026-01-05T10:00:00Z" in message
+    assert message.endswith("JobError: cannot read input object(s): part.gz (corrupt)")

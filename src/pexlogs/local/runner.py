@@ -624,32 +624,27 @@ def _create_catalog(glue_client: Any, database: str, curated_uri: str) -> None:
 
 def _create_state_machine(aws: _Aws, stack: LocalStack, curated_uri: str) -> str:
     """The state machine from its ASL file, rendered with the local values of its placeholders."""
-    from pexlogs.workflow import LOCAL_DEFAULTS, STATE_MACHINE_NAME, render_definition
+    from pexlogs.local import workflow as local_workflow
+    from pexlogs.workflow import format_log_families
 
     names = stack.names
-    values = {
-        **LOCAL_DEFAULTS,
-        "GlueDatabase": names.database,
-        "GlueJobName": names.job_name,
-        "LogFamilies": ",".join(f"{f}={g}" for f, g in names.log_groups.items()),
-        "RawBucketName": names.raw_bucket,
+    values = local_workflow.local_values(
+        GlueDatabase=names.database,
+        GlueJobName=names.job_name,
+        LogFamilies=format_log_families(names.log_groups.items()),
+        RawBucketName=names.raw_bucket,
         # What the job gets on AWS; the local job run stages the exports and reads them from disk.
-        "RawUri": f"s3://{names.raw_bucket}",
-        "CuratedUri": curated_uri,
-        "RunSummaryBucketName": names.curated_bucket,
-        "AlertTopicArn": stack.topic_arn,
-    }
-    definition = render_definition(values)
-    sfn = aws.client("stepfunctions")
-    try:
-        created = sfn.create_state_machine(
-            name=STATE_MACHINE_NAME, definition=definition, roleArn=stack.states_role_arn
-        )
-    except sfn.exceptions.StateMachineAlreadyExists:
-        arn = f"arn:aws:states:{stack.region}:{stack.account_id}:stateMachine:{STATE_MACHINE_NAME}"
-        sfn.update_state_machine(stateMachineArn=arn, definition=definition)
-        return arn
-    return str(created["stateMachineArn"])
+        RawUri=f"s3://{names.raw_bucket}",
+        CuratedUri=curated_uri,
+        RunSummaryBucketName=names.curated_bucket,
+        AlertTopicArn=stack.topic_arn,
+    )
+    return local_workflow.create_state_machine(
+        aws.client("stepfunctions"),
+        values,
+        name=names.state_machine_name,
+        role_arn=stack.states_role_arn,
+    )
 
 
 def _job_runner(
@@ -685,26 +680,32 @@ def _job_runner(
 
 def _execute(aws: _Aws, stack: LocalStack, window: dict[str, str]) -> dict[str, Any]:
     """Start one backfill execution and wait for it; a failed execution is a WorkflowError."""
-    sfn = aws.client("stepfunctions")
+    from pexlogs.local import workflow as local_workflow
+
     stamp = window["start"].replace(":", "").replace("-", "")
-    started = sfn.start_execution(
-        stateMachineArn=stack.state_machine_arn,
+    result = local_workflow.run_execution(
+        aws.client("stepfunctions"),
+        stack.state_machine_arn,
+        {"start": window["start"], "end": window["end"]},
         name=f"local-{stamp}-{uuid.uuid4().hex[:8]}",
-        input=json.dumps({"start": window["start"], "end": window["end"]}),
     )
-    arn = started["executionArn"]
-    while True:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.05)
-    if described["status"] != "SUCCEEDED":
+    if not result.succeeded:
         raise WorkflowError(
-            f"the workflow {described['status'].lower()} for {window['start']} → {window['end']}: "
-            f"{described.get('error', '')}: {described.get('cause', '')}".rstrip(": ")
+            f"the workflow {result.status.lower()} for {window['start']} → {window['end']}: "
+            f"{result.error or 'no error name'}: {_short_cause(result.cause)}"
         )
-    output = json.loads(described.get("output") or "{}")
-    return {"executionArn": arn, "status": described["status"], "output": output}
+    return {"executionArn": result.arn, "status": result.status, "output": result.output or {}}
+
+
+def _short_cause(cause: str | None) -> str:
+    """A failed Glue run's cause is its whole JobRun as JSON: keep its error message."""
+    if not cause:
+        return "no cause given"
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        message = json.loads(cause).get("ErrorMessage")
+        if message:
+            return str(message)
+    return cause
 
 
 def _put_summary(s3_client: Any, uri: str, summary: dict[str, Any]) -> None:
