@@ -237,6 +237,7 @@ class _Reporter:
     def __init__(self, console: Console | None, quiet: bool) -> None:
         self.quiet = quiet
         self.timings: dict[str, float] = {}
+        self._status: Any = None  # the rich Status on screen, if any
         if console is None and not quiet:
             from rich.console import Console
 
@@ -261,8 +262,17 @@ class _Reporter:
             if self.console is None or self.quiet:
                 yield
                 return
-            with self.console.status(text):
-                yield
+            with self.console.status(text) as status:
+                self._status = status
+                try:
+                    yield
+                finally:
+                    self._status = None
+
+    def update(self, text: str) -> None:
+        """Change the text of the spinner on screen, if any (called from moto's threads too)."""
+        if self._status is not None:
+            self._status.update(text)
 
     @contextlib.contextmanager
     def bar(self, text: str, total: int, key: str) -> Iterator[Callable[[int], None]]:
@@ -660,6 +670,7 @@ def _job_runner(
 
     def run_job(job_name: str, arguments: Mapping[str, str]) -> None:
         windows = json.loads(arguments["--windows"])
+        reporter.update(f"Glue job run: staging the exports of {len(windows)} hour(s)")
         with reporter.timed("stage"):
             stage_exports(
                 aws.client("s3"), stack.names.raw_bucket, windows, stack.names.families, raw_dir
@@ -670,6 +681,7 @@ def _job_runner(
             "--curated_uri": curated_dir.as_uri(),
             "--database": stack.names.database,
         }
+        reporter.update(f"Glue job run: parsing and writing {len(windows)} hour(s) on local Spark")
         with reporter.timed("job"):
             summary = job(local_args, aws.client("glue"))
         results.append(summary)
