@@ -95,7 +95,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_etl(args: argparse.Namespace) -> int:
     """Run the job as the arguments say; print the summary."""
-    from pexlogs.etl import run_folder_job, run_job
+    from pexlogs.etl import parse_windows, run_folder_job, run_job
     from pexlogs.etl._spark import local_session
 
     if args.family:
@@ -105,6 +105,8 @@ def run_etl(args: argparse.Namespace) -> int:
             )
     elif not (args.start and args.end):
         raise UsageError("--start and --end are required (or --family for a folder of log files)")
+    else:  # a bad window is a usage error: say so before spending seconds starting Spark
+        windows = parse_windows([{"start": args.start, "end": args.end}])
     families = [f.strip() for f in (args.families or "").split(",") if f.strip()] or None
     raw, curated = to_uri(args.raw_uri), to_uri(args.curated_uri)
     database = args.database if args.catalog else None
@@ -131,7 +133,7 @@ def run_etl(args: argparse.Namespace) -> int:
         else:
             summary = run_job(
                 spark,
-                windows=[{"start": args.start, "end": args.end}],
+                windows=windows,
                 raw_uri=raw,
                 curated_uri=curated,
                 database=database,

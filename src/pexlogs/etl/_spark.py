@@ -43,8 +43,12 @@ def local_session(
     *,
     app_name: str = "pexlogs-etl",
     shuffle_partitions: int | None = None,
+    driver_memory: str = "4g",
 ) -> SparkSession:
     """A local Spark session for the CLI, the local runner and tests (no UI, UTC, quiet).
+
+    Locally the driver JVM is also the executor: ``driver_memory`` (only honoured when this call
+    starts the JVM) bounds what the job can cache before spilling to disk.
 
     Workers run ``PYSPARK_PYTHON`` (by default ``python3`` from PATH, which may lack pexlogs),
     so it is pointed at the running interpreter unless the caller already set it.
@@ -57,6 +61,7 @@ def local_session(
     builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
+        .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(4, 2 * cores)))

@@ -195,6 +195,7 @@ def run_from_arguments(
     families = [f.strip() for f in args.get("families", "").split(",") if f.strip()] or None
     catalog = args.get("catalog", "true").strip().lower() not in ("false", "0", "no", "off")
     database = (args.get("database") or "").strip() or None
+    windows = parse_windows(args["windows"])  # fail on bad input before starting Spark
     if spark is None:
         from pyspark.sql import SparkSession
 
@@ -205,7 +206,7 @@ def run_from_arguments(
             spark = local_session()
     return run_job(
         spark,
-        windows=args["windows"],
+        windows=windows,
         raw_uri=args["raw_uri"],
         curated_uri=args["curated_uri"],
         database=database if catalog else None,
