@@ -1,7 +1,7 @@
 """`pexlogs run` end to end: generated logs → CloudWatch Logs (moto) → the real state machine
 (moto's interpreter: CreateExportTask per hour × family, then the Glue job) → the real job on local
 Spark → Parquet + Glue catalog → the named queries; every line accounted for; a re-run over the same
-hours and a backfill change no counts."""
+hours changes no counts. (`pexlogs backfill` takes the same path: tests/functional/test_runner_workflow.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pexlogs.cli import main
-from pexlogs.local.runner import RunOptions, RunSummary, backfill_local, run_local
+from pexlogs.local.runner import RunOptions, RunSummary, run_local
 from pexlogs.query import resolve_query, run_local_query
 from pexlogs.schema import load_registry
 
@@ -117,7 +117,7 @@ def test_named_queries_return_the_generated_conferences_and_calls(
     assert len(sip) == info.messages["sip"] and {r["call_id"] for r in sip} == {call_id}
 
 
-def test_a_rerun_and_a_backfill_over_the_same_hours_change_no_counts(
+def test_a_rerun_over_the_same_hours_changes_no_counts(
     first_run: tuple[Path, RunSummary], spark: SparkSession, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home, summary = first_run
@@ -134,15 +134,7 @@ def test_a_rerun_and_a_backfill_over_the_same_hours_change_no_counts(
     assert again["tables"] == summary.rows_written
     assert again["quarantined"] == summary.quarantined
     assert parquet_rows(home) == before_rows
-    # WHEN one of the hours is backfilled
-    backfill = backfill_local(
-        home, datetime(2026, 1, 6, 0, tzinfo=UTC), datetime(2026, 1, 6, 1, tzinfo=UTC), quiet=True
-    )
-    # THEN only that hour was processed, and the warehouse and the queries are unchanged
-    assert backfill.windows == [{"start": "2026-01-06T00:00:00Z", "end": "2026-01-06T01:00:00Z"}]
-    assert 0 < backfill.total_rows_written == backfill.total_lines_in < summary.total_lines_in
-    assert parquet_rows(home) == before_rows
     assert named("conferences_per_day", home) == before_conferences
     state = json.loads((home / "state.json").read_text())
-    assert [r["command"] for r in state["runs"]] == ["run", "run", "backfill"]
+    assert [r["command"] for r in state["runs"]] == ["run", "run"]
     assert len(state["ingests"]) == 1

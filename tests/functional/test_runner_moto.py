@@ -167,3 +167,18 @@ def _catalog_with_two_partitions(tmp_path: Path) -> dict[str, Any]:
     assert saved["tables"]["web_access"]["partition_keys"] == ["dt", "hour"]
     assert len(saved["tables"]["web_access"]["partitions"]) == 2
     return saved
+
+
+def test_local_catalog_serves_the_last_runs_catalog(tmp_path: Path) -> None:
+    from pexlogs.exceptions import UsageError
+    from pexlogs.local.runner import local_catalog
+
+    with pytest.raises(UsageError, match="no local run found"), local_catalog(tmp_path):
+        pass
+    with mock_aws():
+        _catalog_with_two_partitions(tmp_path)
+    # WHEN another command opens the local catalog of this home
+    with local_catalog(tmp_path) as glue:
+        parts = glue.get_partitions(DatabaseName="pexip_logs", TableName="web_access")
+    # THEN it lists what the run registered (whose folders still exist)
+    assert [p["Values"] for p in parts["Partitions"]] == [["2026-01-01", "10"]]
