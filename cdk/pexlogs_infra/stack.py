@@ -28,6 +28,9 @@ class PexlogsStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, config: PexlogsConfig, **kwargs: Any
     ) -> None:
+        # ~90 Glue tables with column comments: an unindented template stays well under
+        # CloudFormation's 1 MB limit as log types are added.
+        kwargs.setdefault("suppress_template_indentation", True)
         super().__init__(
             scope,
             construct_id,

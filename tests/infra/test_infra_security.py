@@ -186,3 +186,14 @@ def test_a_finding_fails_the_synth(tmp_path: Any, synth: Synth) -> None:
     # WHEN it is synthesized THEN the validation stops it
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
+
+
+@pytest.mark.parametrize("stack", ["Default", "Full"])
+def test_template_fits_cloudformation_limits(
+    synth: Synth, templates: dict[str, dict[str, Any]], stack: str
+) -> None:
+    # CloudFormation: 1 MB template body (via S3), 500 resources, 200 outputs.
+    size = (synth.outdir / f"{stack}.template.json").stat().st_size
+    assert size < 1_000_000 * 0.8, f"{stack}: {size} bytes, close to the 1 MB limit"
+    assert len(templates[stack]["Resources"]) < 500 * 0.8
+    assert len(templates[stack].get("Outputs", {})) < 200
