@@ -48,3 +48,38 @@ def test_support_lines_flow_to_the_parser_and_the_json_group(
     assert set(statement["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
     targets = {ref_id(r) for r in as_list(statement["Resource"])}
     assert targets == {groups["/custom/support_JSON"], groups["/aws/lambda/Full-realtime-parser"]}
+
+
+def test_the_lambda_bundle_is_self_contained(synth: Any, tmp_path: Any) -> None:
+    # GIVEN the asset folder CDK uploads for the function (handler + pexlogs, no site-packages)
+    import json
+    import subprocess
+    import sys
+
+    from pexlogs_infra.packaging import lambda_bundle_dir
+
+    bundle = lambda_bundle_dir()
+    code = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); import handler; "
+        "line = sys.argv[2]; "
+        "out = handler.to_json_events({'logGroup': 'g', 'logStream': 's', "
+        "'logEvents': [{'id': '1', 'timestamp': 1, 'message': line}]}, 'support'); "
+        "print(json.loads(out[0]['message'])['table'])"
+    )
+    line = (
+        '2021-06-08T08:02:45.120+00:00 pxpmgmt 2021-06-08 08:02:45,118 Level="INFO" '
+        'Name="administrator.configuration" Message="Object modified" User="admin"'
+    )
+    # WHEN a bare interpreter (no site-packages: no boto3, no checkout) imports the handler
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(bundle), line],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    # THEN the shared parser inside the bundle parses the line
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "support_administrator_configuration"
+    assert json.dumps(sorted(p.name for p in bundle.iterdir())) == json.dumps(
+        ["handler.py", "pexlogs"]
+    )
