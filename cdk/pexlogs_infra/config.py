@@ -19,6 +19,7 @@ from pexlogs.schema import UNPARSED_TABLE, load_registry
 __all__ = [
     "DEFAULTS",
     "LOG_RETENTION_DAYS",
+    "MAX_WINDOW_HOURS",
     "PexlogsConfig",
 ]
 
@@ -30,6 +31,8 @@ LOG_RETENTION_DAYS = (
 CURATED_STORAGE_CLASSES = ("STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA")
 GLUE_WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.025X")
 GLUE_EXECUTION_CLASSES = ("STANDARD", "FLEX")
+#: Largest range one workflow execution accepts (its MaxWindowHours): bounds the daily catch-up.
+MAX_WINDOW_HOURS = 72
 
 DEFAULTS: dict[str, Any] = {
     "stackName": "Pexlogs",
@@ -152,6 +155,10 @@ class PexlogsConfig:
                 f"context logRetentionDays: {self.log_retention_days} is not one of "
                 f"{', '.join(map(str, LOG_RETENTION_DAYS))}"
             )
+        if not 1 <= self.catch_up_hours <= MAX_WINDOW_HOURS:
+            raise UsageError(
+                f"context catchUpHours: {self.catch_up_hours} is outside 1..{MAX_WINDOW_HOURS}"
+            )
         if self.glue_execution_class == "FLEX" and self.glue_worker_type not in ("G.1X", "G.2X"):
             raise UsageError("context glueExecutionClass: FLEX runs only on G.1X or G.2X workers")
         if self.alert_email and not _EMAIL.match(self.alert_email):
@@ -202,7 +209,7 @@ class PexlogsConfig:
                 "glueTimeoutMinutes", value("glueTimeoutMinutes"), 5, 2880
             ),
             settle_minutes=_as_int("settleMinutes", value("settleMinutes"), 0, 59),
-            catch_up_hours=_as_int("catchUpHours", value("catchUpHours"), 1, 168),
+            catch_up_hours=_as_int("catchUpHours", value("catchUpHours"), 1, MAX_WINDOW_HOURS),
             catch_up_hour_utc=_as_int("catchUpHourUtc", value("catchUpHourUtc"), 0, 23),
             athena_bytes_scanned_cutoff_mb=_as_int(
                 "athenaBytesScannedCutoffMb", value("athenaBytesScannedCutoffMb"), 10, 10**9

@@ -22,7 +22,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from pexlogs import workflow
-from pexlogs_infra.config import PexlogsConfig
+from pexlogs_infra.config import MAX_WINDOW_HOURS, PexlogsConfig
 from pexlogs_infra.log_groups import retention
 from pexlogs_infra.nag import acknowledge
 from pexlogs_infra.storage import EXPORT_PREFIX
@@ -32,7 +32,7 @@ __all__ = ["RUN_SUMMARY_PREFIX", "Orchestration", "scheduled_input"]
 RUN_SUMMARY_PREFIX = "_runs/"
 # Export timing on AWS (see pexlogs.workflow for each placeholder).
 _WAITS = {
-    "MaxWindowHours": "72",
+    "MaxWindowHours": str(MAX_WINDOW_HOURS),
     "ExportPollSeconds": "10",
     "ExportPollMaxAttempts": "360",
     "ExportRetryBaseSeconds": "5",

@@ -55,6 +55,7 @@ def test_command_line_strings_are_parsed() -> None:
         ({"families": "audit", "realtime": "true"}, "needs the support family"),
         ({"logRetentionDays": "42"}, "logRetentionDays: 42 is not one of"),
         ({"settleMinutes": "75"}, "outside 0..59"),
+        ({"catchUpHours": "100"}, "outside 1..72"),
         ({"glueWorkerType": "G.4X", "glueExecutionClass": "FLEX"}, "FLEX runs only"),
         ({"alertEmail": "not-an-address"}, "is not an e-mail address"),
         ({"logGroupNames": '{"support": "bad name!"}'}, "is not a log group name"),
