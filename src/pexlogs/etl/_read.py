@@ -96,8 +96,8 @@ def list_export_objects(
     return objects, skipped
 
 
-def list_plain_files(spark: SparkSession, uri: str) -> tuple[list[str], list[str]]:
-    """Every non-empty file below a folder (or the file itself) as ``(files, skipped)``.
+def list_plain_files(spark: SparkSession, uri: str) -> tuple[list[tuple[str, int]], list[str]]:
+    """Every non-empty file below a folder (or the file itself) as ``([(uri, size)], skipped)``.
 
     Hidden files (``.*``, ``_*``) are skipped, as Hadoop tools do.
     """
@@ -107,7 +107,7 @@ def list_plain_files(spark: SparkSession, uri: str) -> tuple[list[str], list[str
         if size == 0 or name.startswith((".", "_")):
             skipped.append(found)
         else:
-            files.append(found)
+            files.append((found, size))
     return files, skipped
 
 

@@ -3,22 +3,21 @@
 Steps (each a DataFrame-in/DataFrame-out function in this package):
 
 1. list the objects of the requested hours and read their lines (:mod:`._read`);
-2. count lines per family (this read also proves every object decompresses: a corrupt one fails
-   the run naming it);
-3. spread the lines over all cores (gzip is not splittable: one object is one task) and parse them
-   with the shared parser into an envelope, cached once (:mod:`._transform`);
-4. write each table that got rows with dynamic partition overwrite, and read the partitions back
-   to count what was stored (:mod:`._write`);
-5. remove partitions a re-run no longer produces, in hours whose exports were read (so a
+2. spread the lines over all cores (gzip is not splittable: one object is one task) and parse them
+   with the shared parser into an envelope, one row per line, cached once; its counts per family
+   are the lines read (:mod:`._transform`). If an object cannot be read, the run fails naming it;
+3. write each table that got rows with dynamic partition overwrite (:mod:`._write`), then read
+   the written partitions' Parquet footers back to count what was stored;
+4. remove partitions a re-run no longer produces, in hours whose exports were read (so a
    re-processed window holds exactly the rows of its current exports, in every table);
-6. create missing catalog tables and register every written partition (:mod:`pexlogs.catalog`);
-7. check lines read == rows written (``unparsed_lines`` included) or raise :class:`JobError`.
+5. create missing catalog tables and register every written partition (:mod:`pexlogs.catalog`);
+6. check lines read == rows written (``unparsed_lines`` included) or raise :class:`JobError`.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,7 +61,7 @@ Progress = Callable[[str], None]
 # leave cores idle between jobs.
 _WRITE_THREADS = 4
 _MAX_CORRUPT_REPORTED = 5
-_LINES_PER_TASK = 20_000
+_BYTES_PER_TASK = 1_000_000  # of input (gzip) bytes: ~15,000 exported lines
 
 
 def _quiet(_: str) -> None:
@@ -76,6 +75,7 @@ class _Plan:
     families: tuple[str, ...]
     touched: set[tuple[str, str, str]] = field(default_factory=set)
     objects: int = 0
+    input_bytes: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
@@ -111,7 +111,12 @@ def run_job(
     hours = window_hours(parsed_windows)
     progress(f"listing export objects ({len(hours)} hour(s) x {len(chosen)} famil(ies))")
     objects, skipped = list_export_objects(spark, raw_uri, hours, chosen)
-    plan = _Plan(families=chosen, objects=len(objects), skipped=skipped)
+    plan = _Plan(
+        families=chosen,
+        objects=len(objects),
+        input_bytes=sum(o.size for o in objects),
+        skipped=skipped,
+    )
     for obj in objects:
         plan.touched.add((obj.family, obj.hour.dt, obj.hour.hour))
     for uri in skipped:  # an export that ran but held nothing still defines its hour
@@ -159,10 +164,13 @@ def run_folder_job(
     chosen = _families(registry, [family])
     configure_session(spark)
     progress(f"listing {input_uri}")
-    files, skipped = list_plain_files(spark, input_uri)
-    if not files and not skipped:
+    found, skipped = list_plain_files(spark, input_uri)
+    if not found and not skipped:
         raise UsageError(f"nothing to read at {input_uri}")
-    plan = _Plan(families=chosen, objects=len(files), skipped=skipped)
+    files = [uri for uri, _ in found]
+    # Plain text is ~8 times bigger than the same lines gzipped.
+    size = sum(n for _, n in found) // 8
+    plan = _Plan(families=chosen, objects=len(files), input_bytes=size, skipped=skipped)
     lines = read_plain_lines(spark, files, family)
     summary = _process(
         spark,
@@ -259,18 +267,6 @@ def _find_unreadable(spark: SparkSession, sources: Sequence[str]) -> list[tuple[
     return found
 
 
-def _count_lines(spark: SparkSession, lines: DataFrame, sources: Sequence[str]) -> dict[str, int]:
-    try:
-        rows = lines.groupBy("family").count().collect()
-    except Exception as exc:
-        bad = _find_unreadable(spark, sources) if sources else []
-        if bad:
-            listed = "; ".join(f"{uri} ({cause})" for uri, cause in bad)
-            raise JobError(f"cannot read input object(s): {listed}") from exc
-        raise JobError(f"reading the input failed: {_root_cause(exc)}") from exc
-    return {row["family"]: int(row["count"]) for row in rows}
-
-
 def _process(
     spark: SparkSession,
     lines: DataFrame,
@@ -286,21 +282,21 @@ def _process(
     touched_from_data: bool = False,
 ) -> dict[str, Any]:
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     if parse_method not in PARSE_METHODS:
         raise UsageError(f"unknown parse method {parse_method!r}: expected {PARSE_METHODS}")
     started = time.monotonic()
     curated_uri = curated_uri.rstrip("/")
-    progress(f"reading {plan.objects} object(s)")
-    lines_read = _count_lines(spark, lines, sources)
-    lines_read = {family: lines_read.get(family, 0) for family in plan.families}
-    total = sum(lines_read.values())
-
     # One gzip object is one task: spread the lines over every core before the costly parse
     # (a few tasks per core for balance; a small input stays in few tasks, each costs overhead).
-    slots = max(1, min(spark.sparkContext.defaultParallelism * 3, -(-total // _LINES_PER_TASK)))
+    # Hashing a row id spreads them evenly without the sort a round-robin repartition implies.
+    slots = max(
+        1,
+        min(spark.sparkContext.defaultParallelism * 3, -(-plan.input_bytes // _BYTES_PER_TASK)),
+    )
     envelope = (
-        parse_lines(lines.repartition(slots), method=parse_method)
+        parse_lines(lines.repartition(slots, F.monotonically_increasing_id()), method=parse_method)
         # Each (table, dt, hour) in one task: every partition is then written as one file without
         # a shuffle per table; sorted so a table's scan of the cache skips other tables' batches.
         .repartition(slots, "table", "dt", "hour")
@@ -308,17 +304,17 @@ def _process(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
-        progress(f"parsing {total} line(s)")
-        stats = _envelope_stats(envelope) if total else []
-        parsed = Counter[str]()
+        progress(f"reading and parsing {plan.objects} object(s)")
+        stats = _envelope_stats(spark, envelope, sources)
+        # The parse step emits exactly one row per line read, so its counts are the lines read.
+        lines_read = dict.fromkeys(plan.families, 0)
         per_table: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for family, table, dt, hour, count in stats:
-            parsed[family] += count
+            lines_read[family] = lines_read.get(family, 0) + count
             per_table[table].add((dt, hour))
             if touched_from_data:
                 plan.touched.add((family, dt, hour))
-        if dict(parsed) != {f: n for f, n in lines_read.items() if n}:
-            raise JobError(f"parser output {dict(parsed)} does not match lines read {lines_read}")
+        total = sum(lines_read.values())
         unknown = sorted(set(per_table) - set(registry.tables))
         if unknown:
             raise JobError(f"the parser produced table(s) metadata does not define: {unknown}")
@@ -363,11 +359,22 @@ def _process(
     return summary
 
 
-def _envelope_stats(envelope: DataFrame) -> list[tuple[str, str, str, str, int]]:
+def _envelope_stats(
+    spark: SparkSession, envelope: DataFrame, sources: Sequence[str]
+) -> list[tuple[str, str, str, str, int]]:
+    """Rows per (family, table, dt, hour); this first action reads, parses and caches."""
+    if not sources:
+        return []
     try:
         rows = envelope.groupBy("family", "table", "dt", "hour").count().collect()
     except Exception as exc:
-        raise JobError(f"parsing failed: {_root_cause(exc)}") from exc
+        # Spark's error does not say which object broke the read: find it, so the run fails
+        # naming it (a corrupt object is never skipped silently).
+        bad = _find_unreadable(spark, sources)
+        if bad:
+            listed = "; ".join(f"{uri} ({cause})" for uri, cause in bad)
+            raise JobError(f"cannot read input object(s): {listed}") from exc
+        raise JobError(f"reading or parsing the input failed: {_root_cause(exc)}") from exc
     return [(r["family"], r["table"], r["dt"], r["hour"], int(r["count"])) for r in rows]
 
 
