@@ -6,7 +6,9 @@ last stdout line. A plain ``SparkSession`` is used: it is what Glue runs underne
 ``GlueContext`` it also works where Glue's jars are absent (local runs, tests).
 
 Arguments (see :mod:`pexlogs.etl` for the full list): ``--windows``, ``--raw_uri``,
-``--curated_uri``, ``--database``; optional ``--families``, ``--catalog``, ``--parse_method``.
+``--curated_uri``, ``--database``; optional ``--families``, ``--catalog``, ``--parse_method``, and
+``--summary_uri`` (``s3://bucket/key.json`` or ``file:///…``): where this script also writes the
+summary, because ``glue:startJobRun.sync`` gives the workflow the JobRun, not the job's stdout.
 
 Locally: ``python glue_jobs/pexip_logs_etl.py --windows '[...]' --raw_uri file:///… --curated_uri …``
 """
@@ -17,9 +19,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 REQUIRED = ("windows", "raw_uri", "curated_uri")
-OPTIONAL = ("database", "families", "catalog", "parse_method")
+OPTIONAL = ("database", "families", "catalog", "parse_method", "summary_uri")
 
 
 def resolve_arguments(argv: Sequence[str]) -> dict[str, str]:
@@ -43,6 +46,26 @@ def resolve_arguments(argv: Sequence[str]) -> dict[str, str]:
     return {f"--{k}": v for k, v in vars(known).items() if v is not None}
 
 
+def write_summary(uri: str, summary: dict[str, object], *, s3_client: object = None) -> None:
+    """Store the summary JSON at ``uri`` (``s3://bucket/key`` or a ``file://``/local path)."""
+    body = json.dumps(summary).encode()
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[len("s3://") :].partition("/")
+        if s3_client is None:
+            import boto3
+
+            s3_client = boto3.client("s3")
+        s3_client.put_object(  # type: ignore[attr-defined]
+            Bucket=bucket, Key=key, Body=body, ContentType="application/json"
+        )
+        return
+    from urllib.parse import unquote, urlparse
+
+    path = Path(unquote(urlparse(uri).path)) if uri.startswith("file:") else Path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from pyspark.sql import SparkSession
 
@@ -58,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             spark = local_session()
     summary = run_from_arguments(arguments, spark=spark)
-    print(json.dumps(summary, sort_keys=False), flush=True)
+    if arguments.get("--summary_uri"):
+        write_summary(arguments["--summary_uri"], summary)
+    print(json.dumps(summary), flush=True)
     return 0
 
 

@@ -159,16 +159,33 @@ def test_usage_errors_are_one_line(
     assert err[-1].startswith("pexlogs: error:") and message in err[-1]
 
 
-def test_glue_entry_script_prints_the_summary_last(
-    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # GIVEN the real entry script, loaded as Glue would run it (minus awsglue: argparse fallback)
+def load_script() -> Any:
     spec = importlib.util.spec_from_file_location(
         "pexip_logs_etl", REPO / "glue_jobs" / "pexip_logs_etl.py"
     )
     assert spec and spec.loader
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_glue_entry_script_writes_the_summary_to_s3() -> None:
+    script = load_script()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(
+            Bucket="runs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        script.write_summary("s3://runs/_runs/exec-9.json", {"quarantined": 0}, s3_client=s3)
+        body = s3.get_object(Bucket="runs", Key="_runs/exec-9.json")["Body"].read()
+    assert json.loads(body) == {"quarantined": 0}
+
+
+def test_glue_entry_script_prints_the_summary_last(
+    spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the real entry script, loaded as Glue would run it (minus awsglue: argparse fallback)
+    script = load_script()
     raw = tmp_path / "raw"
     write_export(raw, "web", 10, [web(10, 1, "/a/"), web(10, 2, "/b/")])
     argv = [
@@ -183,9 +200,13 @@ def test_glue_entry_script_prints_the_summary_last(
         (tmp_path / "curated").as_uri(),
         "--families",
         "web",
+        "--summary_uri",
+        (tmp_path / "runs" / "exec-1.json").as_uri(),
     ]
     assert script.main(argv) == 0
     summary = last_json(capsys.readouterr().out)
+    # THEN the summary is also where the workflow reads it back
+    assert json.loads((tmp_path / "runs" / "exec-1.json").read_text()) == summary
     assert summary["lines_read"] == {"web": 2}
     assert summary["rows_written"] == {"web_access": 2}
     assert (tmp_path / "curated" / "web" / "web_access" / "dt=2026-11-27" / "hour=10").is_dir()

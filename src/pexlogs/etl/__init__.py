@@ -28,6 +28,10 @@ Job arguments (``--key value``; the leading ``--`` is optional in :func:`run_fro
     ``false`` skips the catalog even when ``--database`` is given.
 ``--parse_method`` (optional, default ``arrow``)
     ``arrow`` (mapInArrow) or ``rdd`` (mapPartitions); see ``bench/etl.py``.
+``--summary_uri`` (optional; read by the Glue entry script only)
+    ``s3://bucket/key.json`` (or ``file:///…``) where ``glue_jobs/pexip_logs_etl.py`` also writes
+    the summary, for the workflow to read back. :func:`run_from_arguments` ignores it (the local
+    runner stores the summary itself).
 
 Summary (returned; the Glue script prints it as its last stdout line)::
 
