@@ -60,8 +60,9 @@ class FakeJob:
 @pytest.fixture
 def inputs(tmp_path: Path) -> list[Path]:
     paths = []
+    (tmp_path / "in").mkdir()
     for name, lines in (("support.log", SUPPORT), ("audit.log.gz", AUDIT), ("mixed.log", WEB)):
-        path = tmp_path / name
+        path = tmp_path / "in" / name
         data = ("\n".join(lines) + "\n").encode()
         path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
         paths.append(path)
@@ -148,10 +149,11 @@ def test_a_job_that_loses_lines_fails_the_run_loudly(tmp_path: Path, inputs: lis
 
 def test_start_and_hours_limit_what_is_processed(tmp_path: Path, inputs: list[Path]) -> None:
     job = FakeJob()
+    # GIVEN the folder holding the inputs (every file under it is read)
     summary = run_local(
         RunOptions(
             home=tmp_path / "home",
-            inputs=inputs,
+            inputs=[inputs[0].parent],
             start=datetime(2026, 1, 5, 11, tzinfo=UTC),
             hours=1,
         ),

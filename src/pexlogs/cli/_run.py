@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         nargs="+",
         type=Path,
         metavar="PATH",
-        help="log files (plain or .gz); the family comes from the file name or each line",
+        help="log files or folders (plain or .gz); the family comes from the file name or each line",
     )
     source.add_argument(
         "--demo", action="store_true", help="generate realistic logs instead (pexlogs generate)"

@@ -331,11 +331,31 @@ def _demo_events(options: RunOptions, reporter: _Reporter) -> tuple[list[LogEven
     return events, source, stats
 
 
+def _input_files(paths: Sequence[Path]) -> list[Path]:
+    """The files to read: each path, or every file under a folder (sorted, hidden ones skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise InputError(f"no files under {path}")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
 def _input_events(paths: Sequence[Path], reporter: _Reporter) -> tuple[list[LogEvent], str]:
     events: list[LogEvent] = []
     now_ms = _to_ms(datetime.now(UTC))
-    with reporter.status(f"Reading {len(paths)} input file(s)", "read"):
-        for path in paths:
+    files = _input_files(paths)
+    with reporter.status(f"Reading {len(files)} input file(s)", "read"):
+        for path in files:
             family = family_from_name(path)
             events.extend(
                 events_from_lines(read_input_lines(path), family=family, default_time_ms=now_ms)
