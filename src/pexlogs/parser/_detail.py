@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -75,7 +76,8 @@ def sdp_lines(text: str) -> list[str]:
 
 @dataclass
 class DictDetail:
-    """A dict Detail: its top-level fields as text, the SDP it carries, and the parsed object."""
+    """A dict Detail: its top-level fields as text, the SDP it carries, and the parsed object
+    (``value``, read only: a Python-literal Detail's object may be shared with other lines)."""
 
     value: dict[str, Any]
     fields: dict[str, str | None]
@@ -142,11 +144,27 @@ def _load(text: str) -> Any:
         except ValueError:
             pass
     for candidate in candidates:
-        try:
-            return ast.literal_eval(candidate)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            pass
+        found, value = _literal(candidate) if len(candidate) <= 4096 else _literal_eval(candidate)
+        if found:
+            return value
     return None
+
+
+@lru_cache(maxsize=256)
+def _literal(text: str) -> tuple[bool, Any]:
+    """:func:`_literal_eval`, cached for texts up to 4 KiB: parsing a literal costs as much as
+    the whole rest of a line, and real logs repeat small REST Details (``{'status': 'success',
+    'result': True}``). The cached object is shared between calls: callers read it and build new
+    containers from it (:func:`parse_dict_detail`), never change it."""
+    return _literal_eval(text)
+
+
+def _literal_eval(text: str) -> tuple[bool, Any]:
+    """``(True, ast.literal_eval(text))``, or ``(False, None)`` when it is not a literal."""
+    try:
+        return True, ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
 
 
 # The decoder's C scanner: (text, index) -> (value, end index); StopIteration when no value.

@@ -95,6 +95,8 @@ def _shapes() -> dict[str, tuple[bool, bool, bool]]:
 
 
 _SHAPES = _shapes()
+# Per table: the keys (as written) already seen to land in one of its string columns.
+_STRING_KEYS: dict[str, dict[str, str]] = {name: {} for name in _SHAPES}
 _TABLE_FOR = _ROUTES.table_for
 
 
@@ -155,6 +157,33 @@ def _fast_record(
     strings = plan.strings
     converters = plan.converters
     extra: dict[str, str | None] | None = None
+    if not (escaped or breaks):
+        # The common line: no value needs unescaping, so a key already known to land in one of
+        # this table's string columns is stored at once (one lookup per piece).
+        string_keys = _STRING_KEYS[table]
+        for part in parts:
+            key, sep, value = part.partition('="')
+            col = string_keys.get(key)
+            if col is not None and sep:
+                record[col] = value
+                continue
+            col = columns.get(key)
+            if col is None or not sep:
+                return None
+            if col in strings:
+                if len(string_keys) < _CACHE_LIMIT:
+                    string_keys[key] = col
+                record[col] = value
+                continue
+            convert = converters.get(col)
+            if convert is not None:
+                try:
+                    record[col] = convert(value)
+                    continue
+                except ValueTypeError:
+                    pass
+            extra = _typed(record, convert, col, value, extra)
+        parts = []  # done
     for part in parts:
         key, sep, value = part.partition('="')
         col = columns.get(key)
