@@ -536,14 +536,17 @@ def _process_hours(
         moto_compat.set_glue_job_runner(
             _job_runner(aws, stack, raw_dir, curated_dir, job, job_results, reporter)
         )
-        for window in windows:
-            with reporter.status(
-                f"Workflow {window['start']} → {window['end']}: export each hour × family, "
-                "then the Glue job on local Spark",
-                "workflow",
-            ):
-                executions.append(_execute(aws, stack, window))
-        save_snapshot(aws.client("glue"), names.database, home / "catalog.json")
+        try:
+            for window in windows:
+                with reporter.status(
+                    f"Workflow {window['start']} → {window['end']}: export each hour × family, "
+                    "then the Glue job on local Spark",
+                    "workflow",
+                ):
+                    executions.append(_execute(aws, stack, window))
+        finally:
+            # Even after a failure: the catalog then shows what the job did register, as on AWS.
+            save_snapshot(aws.client("glue"), names.database, home / "catalog.json")
 
     rows: dict[str, int] = defaultdict(int)
     lines_read: dict[str, int] = defaultdict(int)
