@@ -261,6 +261,10 @@ class SipMessage:
 
     def header(self, name: str) -> str | None:
         """The first header called ``name`` (lower case; compact forms included)."""
+        return self.header_index().get(name)
+
+    def header_index(self) -> dict[str, str]:
+        """Lower-case header name (compact forms expanded) → value of its first occurrence."""
         index = self._index
         if index is None:
             # Built backwards so that the first of repeated headers wins.
@@ -269,7 +273,7 @@ class SipMessage:
                 for item in reversed(self.headers)
                 for key in (item["name"].lower(),)
             }
-        return index.get(name)
+        return index
 
 
 def is_sip_start_line(line: str) -> bool:
@@ -343,18 +347,25 @@ def _trim(lines: list[str]) -> list[str]:
 
 def parse_sip_message(lines: list[str]) -> SipMessage | None:
     """Parse a SIP message given as lines; ``None`` unless the first line is a SIP start line."""
-    if not lines or not is_sip_start_line(lines[0]):
+    if not lines:
         return None
     start = lines[0]
-    msg = SipMessage(start_line=start)
-    status = _STATUS_LINE.match(start)
-    if status:
+    # is_sip_start_line(), with each regex run once.
+    if start.startswith("SIP/2.0 "):
+        status = _STATUS_LINE.match(start)
+        if status is None:
+            return None
+        msg = SipMessage(start_line=start)
         msg.status_code = int(status.group(1))
         msg.reason_phrase = status.group(2)
-    else:
+    elif start.endswith(" SIP/2.0"):
         request = _REQUEST_LINE.match(start)
-        if request:
-            msg.method, msg.request_uri = request.group(1), request.group(2)
+        if request is None:
+            return None
+        msg = SipMessage(start_line=start)
+        msg.method, msg.request_uri = request.group(1), request.group(2)
+    else:
+        return None
     msg.headers, body_at = _parse_headers(lines, 1)
     msg.body = _trim(lines[body_at:])
     if msg.method is None:
@@ -363,5 +374,6 @@ def parse_sip_message(lines: list[str]) -> SipMessage | None:
             parts = cseq.split()
             msg.method = parts[-1] if len(parts) >= 2 else None
     if msg.body:
-        msg.sdp = _body_sdp(_content_type(msg.headers), msg.body)
+        # header() finds the first Content-Type (compact form included), as _content_type does.
+        msg.sdp = _body_sdp(msg.header("content-type") or "", msg.body)
     return msg

@@ -135,8 +135,11 @@ def led_value_pairs(key: str, value: str) -> list[tuple[str, str]]:
     """The pairs of a ``^M``-led ``value`` that runs to the end of the line (its closing quote
     included): the value itself, then any ``Fragment-*`` pairs written after it."""
     value = _close_last(key, value)
+    # One scan for the common case (no fragment); then the exact spellings the tail accepts.
     tail = (
-        _FRAGMENT_TAIL.search(value) if '" Fragment-' in value or '" fragment-' in value else None
+        _FRAGMENT_TAIL.search(value)
+        if "ragment-" in value and ('" Fragment-' in value or '" fragment-' in value)
+        else None
     )
     if tail is None:
         return [(key, value)]

@@ -119,7 +119,9 @@ def _fast_record(
     if text[-1:] != '"':
         return None
     led = None
-    at = text.find('="^M')
+    # One memchr-fast scan for "^" spares the ^M scans below on most lines.
+    caret = "^" in text
+    at = text.find('="^M') if caret else -1
     if at >= 0:
         # Only a ^M-led value right after a closed value: "… Key2="v" Key="^M…".
         space = text.rfind(" ", 0, at)
@@ -133,20 +135,28 @@ def _fast_record(
     # Whole-text scans (C) instead of per-piece checks: an escaped quote before a space or at
     # the very end is split_pairs' work.
     escaped = "\\" in text
-    breaks = LINE_BREAK in text
+    breaks = caret and LINE_BREAK in text
     if escaped and ('\\" ' in text or text[-2:] == '\\"'):
         return None
     parts = text[:-1].split('" ')
     module = message = None
-    for part in parts[:3]:
-        if part.startswith('Name="'):
-            module = part[6:]
-        elif part.startswith('Message="'):
-            message = part[9:]
-            if escaped or breaks:
-                message = _text_value(message)
+    if len(parts) > 2 and parts[1][:6] == 'Name="' and parts[2][:9] == 'Message="':
+        # The usual order (Level, Name, Message): the loop below would find the same, since
+        # later pieces win and parts[0] cannot override parts[1] and parts[2].
+        module = parts[1][6:]
+        message = parts[2][9:]
+        if escaped or breaks:
+            message = _text_value(message)
     if module is None:
-        return None
+        for part in parts[:3]:
+            if part.startswith('Name="'):
+                module = part[6:]
+            elif part.startswith('Message="'):
+                message = part[9:]
+                if escaped or breaks:
+                    message = _text_value(message)
+        if module is None:
+            return None
     table = _TABLE_FOR(module, message)
     plan = table_plan(table)
     record = plan.template.copy()
@@ -339,12 +349,13 @@ def _add_detail(shape: tuple[bool, bool, bool], detail: str, values: dict[str, A
             values["sip_request_uri"] = msg.request_uri
             values["sip_status_code"] = msg.status_code
             values["sip_reason_phrase"] = msg.reason_phrase
-            values["sip_call_id"] = call_id = msg.header("call-id")
-            values["sip_cseq"] = msg.header("cseq")
-            values["sip_from"] = msg.header("from")
-            values["sip_to"] = msg.header("to")
-            values["sip_content_type"] = msg.header("content-type")
-            values["sip_user_agent"] = msg.header("user-agent") or msg.header("server")
+            header = msg.header_index().get
+            values["sip_call_id"] = call_id = header("call-id")
+            values["sip_cseq"] = header("cseq")
+            values["sip_from"] = header("from")
+            values["sip_to"] = header("to")
+            values["sip_content_type"] = header("content-type")
+            values["sip_user_agent"] = header("user-agent") or header("server")
             values["sip_headers"] = msg.headers
             values["sip_body"] = "\n".join(msg.body) if msg.body else None
             values["sdp"] = msg.sdp
