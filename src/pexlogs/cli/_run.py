@@ -129,7 +129,7 @@ def print_summary(summary: RunSummary, *, as_json: bool, command: str = "run") -
     windows = ", ".join(f"{w['start']} → {w['end']}" for w in summary.windows)
     console.print(f"Processed hours: {windows} ({len(summary.executions)} execution(s))")
 
-    lines = Table(title="Lines in (CloudWatch Logs → export → job)")
+    lines = Table(title="Lines in (exported)")
     lines.add_column("family")
     lines.add_column("lines", justify="right")
     for family, n in sorted(summary.lines_in.items()):
@@ -137,7 +137,7 @@ def print_summary(summary: RunSummary, *, as_json: bool, command: str = "run") -
     lines.add_row("[bold]total[/bold]", f"[bold]{summary.total_lines_in:,}[/bold]")
     console.print(lines)
 
-    rows = Table(title="Rows written (Parquet, registered in the Glue catalog)")
+    rows = Table(title="Rows written", caption="Parquet, registered in the Glue catalog")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
     for table, n in sorted(summary.rows_written.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -796,6 +796,9 @@ class _SparkStarter:
 
 
 def _local_spark() -> SparkSession:
+    # Everything is on this machine: bind Spark to loopback (no "resolves to a loopback
+    # address" warnings, no dependence on the machine's network setup).
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pexlogs.etl._spark import local_session
 
     return local_session()
