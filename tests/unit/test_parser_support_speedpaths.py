@@ -32,6 +32,11 @@ def _paths(pairs: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
 LINES = [
     # plain line: string columns, an int column, an undeclared key, a bad int
     'Level="INFO" Name="support.ice" Message="m" Stream-id="two" Remote-candidate-port="9" Zz="1"',
+    # int columns: the decimal-digits shortcut and every other form the converter takes
+    *(
+        f'Level="INFO" Name="support.ice" Message="m" Remote-candidate-port="{port}"'
+        for port in ("0123", "\u0663", "123456789", "1234567890", "9999999999", "-5", " 7", "", "?")
+    ),
     # the same keys in another casing (both land in one column: the last wins)
     'Level="INFO" Name="support.ice" Message="m" stream-ID="a" Stream-id="b"',
     # a key that is a string column in one table and undeclared in another
@@ -67,10 +72,10 @@ def test_speed_paths_agree_with_the_general_path(pairs: str) -> None:
 def test_a_key_learned_for_one_table_is_not_a_string_column_of_another() -> None:
     # GIVEN State (a string column of support_ice) seen there first, twice (warm)
     for _ in range(2):
-        ice = parse_line(HEAD + LINES[3], "support")
+        ice = parse_line(HEAD + LINES[12], "support")
     # WHEN an administrator.conference line carries it (and Licenses, its int column)
     for _ in range(2):
-        conf = parse_line(HEAD + LINES[2], "support")
+        conf = parse_line(HEAD + LINES[11], "support")
     # THEN each table keeps it its own way
     assert ice["state"] == "up" and ice["extra"] == {"licenses": "2"}
     assert "state" not in conf and conf["licenses"] == 2 and conf["extra"] == {"state": "up"}
@@ -78,8 +83,8 @@ def test_a_key_learned_for_one_table_is_not_a_string_column_of_another() -> None
 
 def test_cached_literal_details_give_independent_records() -> None:
     # GIVEN two lines with the same Python literal Detail
-    first = parse_line(HEAD + LINES[7], "support")
-    second = parse_line(HEAD + LINES[7], "support")
+    first = parse_line(HEAD + LINES[16], "support")
+    second = parse_line(HEAD + LINES[16], "support")
     # THEN their records are equal but share no container
     assert first == second
     assert first["detail_fields"] is not second["detail_fields"]
@@ -87,7 +92,7 @@ def test_cached_literal_details_give_independent_records() -> None:
     assert first["rest_call_uuid"] == "c1"
     first["detail_fields"]["status"] = "changed"
     first["sdp"].append("x")
-    third = parse_line(HEAD + LINES[7], "support")
+    third = parse_line(HEAD + LINES[16], "support")
     assert third == second and third["detail_fields"]["status"] == "success"
 
 
@@ -117,3 +122,21 @@ def test_literal_reader_matches_ast_literal_eval() -> None:
             expected = (False, None)
         assert _detail._literal(text) == expected
         assert _detail._literal(text) == expected  # from the cache
+
+
+def test_int_columns_typed_like_the_converter() -> None:
+    ports = {}
+    for value in ("0123", "\u0663", "123456789", "1234567890", "9999999999", "-5", ""):
+        pairs = f'Level="INFO" Name="support.ice" Message="m" Remote-candidate-port="{value}"'
+        for _ in range(2):
+            rec = parse_line(HEAD + pairs, "support")
+        ports[value] = (rec["remote_candidate_port"], rec["extra"])
+    assert ports == {
+        "0123": (123, None),
+        "\u0663": (3, None),
+        "123456789": (123456789, None),
+        "1234567890": (1234567890, None),
+        "9999999999": (None, {"remote_candidate_port": "9999999999"}),
+        "-5": (-5, None),
+        "": (None, None),
+    }

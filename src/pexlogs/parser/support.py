@@ -95,8 +95,14 @@ def _shapes() -> dict[str, tuple[bool, bool, bool]]:
 
 
 _SHAPES = _shapes()
-# Per table: the keys (as written) already seen to land in one of its string columns.
+# Per table: the keys (as written) already seen to land in one of its string columns, and in one
+# of its int/bigint columns (``_INT_COLUMNS``).
 _STRING_KEYS: dict[str, dict[str, str]] = {name: {} for name in _SHAPES}
+_INT_KEYS: dict[str, dict[str, str]] = {name: {} for name in _SHAPES}
+_INT_COLUMNS: dict[str, frozenset[str]] = {
+    table.name: frozenset(c.name for c in table.columns if c.type in ("int", "bigint"))
+    for table in load_registry().tables_for_family("support")
+}
 _TABLE_FOR = _ROUTES.table_for
 
 
@@ -171,11 +177,17 @@ def _fast_record(
         # The common line: no value needs unescaping, so a key already known to land in one of
         # this table's string columns is stored at once (one lookup per piece).
         string_keys = _STRING_KEYS[table]
+        int_keys = _INT_KEYS[table]
         for part in parts:
             key, sep, value = part.partition('="')
             col = string_keys.get(key)
             if col is not None and sep:
                 record[col] = value
+                continue
+            col = int_keys.get(key)
+            # Up to 9 decimal digits: what the int converter returns, always in range.
+            if col is not None and sep and len(value) < 10 and value.isdecimal():
+                record[col] = int(value)
                 continue
             col = columns.get(key)
             if col is None or not sep:
@@ -185,6 +197,8 @@ def _fast_record(
                     string_keys[key] = col
                 record[col] = value
                 continue
+            if col in _INT_COLUMNS[table] and len(int_keys) < _CACHE_LIMIT:
+                int_keys[key] = col
             convert = converters.get(col)
             if convert is not None:
                 try:
@@ -371,19 +385,16 @@ def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
     request = values.get("request")
     conference = participant = call = None
     if request is not None and "/" in request:
-        segments = request.partition("?")[0].partition("#")[0].split("/")
-        last = len(segments) - 1
-        for name in ("conferences", "participants", "calls"):
-            if name in segments:
-                at = segments.index(name)
-                found = segments[at + 1] if at < last else ""
-                if found:
-                    if name == "conferences":
-                        conference = found
-                    elif name == "participants":
-                        participant = found
-                    else:
-                        call = found
+        path = request.partition("?")[0].partition("#")[0]
+        segments = path.split("/")
+        # The segment after the first "conferences"/"participants"/"calls" segment (a substring
+        # test first: most paths name only some of them).
+        if "conferences" in path:
+            conference = _after(segments, "conferences")
+        if "participants" in path:
+            participant = _after(segments, "participants")
+        if "calls" in path:
+            call = _after(segments, "calls")
     if isinstance(detail_value, dict):
         values["rest_status"] = _text(detail_value.get("status"))
         result = detail_value.get("result")
@@ -393,6 +404,15 @@ def _add_rest(values: dict[str, Any], detail_value: Any) -> None:
     values["rest_conference"] = conference
     values["rest_participant_uuid"] = values.get("uuid") or participant
     values["rest_call_uuid"] = call
+
+
+def _after(segments: list[str], name: str) -> str | None:
+    """The segment after the first ``name`` segment, ``None`` when absent or empty."""
+    try:
+        at = segments.index(name)
+    except ValueError:
+        return None
+    return (segments[at + 1] or None) if at + 1 < len(segments) else None
 
 
 def _text(value: Any) -> str | None:
