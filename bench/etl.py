@@ -11,7 +11,8 @@
 3. **Job**: ``pexlogs etl --master local[<cores>]`` in a fresh process, once per parse method
    (``arrow`` = mapInArrow, ``rdd`` = mapPartitions); the job's own time (its summary's
    ``seconds``: read, parse, write, read-back) and the wall time including Spark's start.
-   *Spark overhead* = baseline lines/s ÷ job lines/s − 1.
+   *Spark overhead* = baseline lines/s ÷ job lines/s − 1; also in CPU seconds (``rusage`` of the
+   reaped process trees), which other load on the machine disturbs less than wall time.
 4. **Size**: bytes of the Parquet written against the same records as JSON lines (what the 2019
    pipeline stored and Athena scanned), plain and gzipped.
 
@@ -28,6 +29,7 @@ import json
 import multiprocessing
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -83,15 +85,24 @@ def _chunks(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
-def baseline(items: list[tuple[str, str]], cores: int) -> tuple[float, Counter[str]]:
-    """Seconds for ``cores`` processes to parse every line (pool started before the clock)."""
-    with multiprocessing.get_context("fork").Pool(cores) as pool:
-        pool.map(_parse_chunk, [items[:100]] * cores)  # warm the workers (imports, registry)
-        started = time.perf_counter()
-        tables: Counter[str] = Counter()
-        for counts in pool.imap_unordered(_parse_chunk, _chunks(items)):
-            tables.update(counts)
-        return time.perf_counter() - started, tables
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def baseline(items: list[tuple[str, str]], cores: int) -> tuple[float, float, Counter[str]]:
+    """Wall and CPU seconds for ``cores`` processes to parse every line."""
+    cpu = _children_cpu()
+    pool = multiprocessing.get_context("fork").Pool(cores)
+    pool.map(_parse_chunk, [items[:100]] * cores)  # warm the workers (imports, registry)
+    started = time.perf_counter()
+    tables: Counter[str] = Counter()
+    for counts in pool.imap_unordered(_parse_chunk, _chunks(items)):
+        tables.update(counts)
+    wall = time.perf_counter() - started
+    pool.close()
+    pool.join()  # reaped workers' CPU time shows in RUSAGE_CHILDREN
+    return wall, _children_cpu() - cpu, tables
 
 
 def json_bytes(items: list[tuple[str, str]], cores: int) -> tuple[int, int]:
@@ -100,7 +111,10 @@ def json_bytes(items: list[tuple[str, str]], cores: int) -> tuple[int, int]:
     return sum(s[0] for s in sizes), sum(s[1] for s in sizes)
 
 
-def run_job(raw: Path, curated: Path, cores: int, method: str) -> tuple[float, dict[str, object]]:
+def run_job(
+    raw: Path, curated: Path, cores: int, method: str
+) -> tuple[float, float, dict[str, object]]:
+    """Wall seconds, CPU seconds (the JVM and its Python workers) and the job's summary."""
     shutil.rmtree(curated, ignore_errors=True)
     env = dict(os.environ, PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
     end = START + timedelta(hours=HOURS)
@@ -115,12 +129,13 @@ def run_job(raw: Path, curated: Path, cores: int, method: str) -> tuple[float, d
         f"--parse-method={method}",
         "--json",
     ]
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"pexlogs etl failed:\n{done.stderr[-3000:]}")
-    return wall, dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return wall, _children_cpu() - cpu, dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def tree_bytes(folder: Path, pattern: str) -> int:
@@ -148,31 +163,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
 
-    base_s, tables = baseline(items, args.cores)
+    base_s, base_cpu, tables = baseline(items, args.cores)
     print(
-        f"baseline: parse_line on {args.cores} processes: {base_s:.1f} s, {n / base_s:,.0f} lines/s"
+        f"baseline: parse_line on {args.cores} processes: {base_s:.1f} s "
+        f"({base_cpu:.0f} CPU s), {n / base_s:,.0f} lines/s",
+        flush=True,
     )
 
     rows: list[str] = []
     parquet = 0
     for method in [m.strip() for m in args.methods.split(",") if m.strip()]:
-        wall, summary = run_job(raw, curated, args.cores, method)
+        wall, cpu, summary = run_job(raw, curated, args.cores, method)
         job_s = float(summary["seconds"])  # type: ignore[arg-type]
         rows_written = summary["rows_written"]
         assert isinstance(rows_written, dict)
         assert sum(rows_written.values()) == n, "every line must be accounted for"
         assert Counter(rows_written) == tables, "the job routes lines as the parser does"
         parquet = tree_bytes(curated, "*.parquet")
-        overhead = (n / base_s) / (n / job_s) - 1
+        overhead = job_s / base_s - 1
+        cpu_overhead = cpu / base_cpu - 1
         print(
-            f"job ({method}): {job_s:.1f} s in the job, {wall:.1f} s wall with Spark's start; "
-            f"{n / job_s:,.0f} lines/s; Spark overhead {overhead:+.0%}; "
-            f"{summary['partitions']} partitions, {len(rows_written)} tables",
+            f"job ({method}): {job_s:.1f} s in the job, {wall:.1f} s wall with Spark's start, "
+            f"{cpu:.0f} CPU s; {n / job_s:,.0f} lines/s; Spark overhead {overhead:+.0%} "
+            f"(CPU {cpu_overhead:+.0%}); {summary['partitions']} partitions, "
+            f"{len(rows_written)} tables",
             flush=True,
         )
         rows.append(
             f"| {method} | {n:,} | {job_s:.1f} | {wall:.1f} | {n / job_s:,.0f} | "
-            f"{n / base_s:,.0f} | {overhead:+.0%} |"
+            f"{n / base_s:,.0f} | {overhead:+.0%} | {cpu:.0f} | {base_cpu:.0f} | "
+            f"{cpu_overhead:+.0%} |"
         )
 
     plain, gzipped = json_bytes(items, args.cores)
@@ -181,8 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(ratio {parquet / plain:.3f}), gzipped JSON {gzipped / 1e6:.1f} MB "
         f"(ratio {parquet / gzipped:.2f})"
     )
-    print("\n| method | lines | job s | wall s | job lines/s | parser alone lines/s | overhead |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "\n| method | lines | job s | wall s | job lines/s | parser alone lines/s | overhead "
+        "| job CPU s | parser CPU s | CPU overhead |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     print(
         f"\n| Parquet (zstd) | JSON lines | Parquet/JSON | gzipped JSON | Parquet/gzipped JSON |\n"
