@@ -173,8 +173,8 @@ def _fast_record(
     strings = plan.strings
     converters = plan.converters
     extra: dict[str, str | None] | None = None
-    if not (escaped or breaks):
-        # The common line: no value needs unescaping, so a key already known to land in one of
+    if not breaks:
+        # The common line (no ^M outside a SIP message): a key already known to land in one of
         # this table's string columns is stored at once (one lookup per piece).
         string_keys = _STRING_KEYS[table]
         int_keys = _INT_KEYS[table]
@@ -182,6 +182,8 @@ def _fast_record(
             key, sep, value = part.partition('="')
             col = string_keys.get(key)
             if col is not None and sep:
+                if escaped and "\\" in value:
+                    value = value.replace('\\"', '"')
                 record[col] = value
                 continue
             col = int_keys.get(key)
@@ -192,6 +194,8 @@ def _fast_record(
             col = columns.get(key)
             if col is None or not sep:
                 return None
+            if escaped and "\\" in value:
+                value = value.replace('\\"', '"')
             if col in strings:
                 if len(string_keys) < _CACHE_LIMIT:
                     string_keys[key] = col
