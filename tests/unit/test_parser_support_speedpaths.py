@@ -140,3 +140,41 @@ def test_int_columns_typed_like_the_converter() -> None:
         "-5": (-5, None),
         "": (None, None),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "b": [1, 2], "c": "x^My", "d": null, "e": {"f": "g"}}',
+        '{"a":1,"b":[1,2],"c":"x^My","d":null,"e":{"f":"g"}}',
+        ' { "a" :  1 ,\n "b" : [1, 2]  ,  "c":\t"x^My", "d": null, "e": {"f": "g"} } ',
+        '{"a": 1, }',
+        '{"a": 1 "b": 2}',
+        '{"a": 1}, {"b": 2}',
+        "{}",
+        " {  } ",
+    ],
+)
+def test_json_detail_fields_keep_member_text(text: str) -> None:
+    import json
+
+    # GIVEN a JSON object Detail in any spacing (or a broken one)
+    try:
+        expected = json.loads(text)
+    except ValueError:
+        expected = None
+    found = _detail._json_object_fields(text)
+    # THEN it is read exactly when json.loads reads it as an object: strings as text (^M as a
+    # line break), null as None, anything else as its own JSON text
+    if not isinstance(expected, dict):
+        assert found is None
+        return
+    assert found is not None
+    value, fields = found
+    assert value == expected
+    for key, member in expected.items():
+        if member is None or isinstance(member, str):
+            assert fields[key] == (member.replace("^M", "\n") if member else member)
+        else:
+            assert json.loads(fields[key] or "") == member
+            assert (fields[key] or "") in text

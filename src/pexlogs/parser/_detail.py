@@ -195,27 +195,37 @@ def _json_object_fields(text: str) -> tuple[dict[str, Any], dict[str, str | None
             if text[pos : pos + 1] != '"':
                 return None
             key, pos = scan(text, pos)
-            while pos < n and text[pos] in _JSON_WS:
+            if text[pos : pos + 2] == ": ":  # json.dumps' separator: the loops below agree
+                pos += 2
+            else:
+                while pos < n and text[pos] in _JSON_WS:
+                    pos += 1
+                if text[pos : pos + 1] != ":":
+                    return None
                 pos += 1
-            if text[pos : pos + 1] != ":":
-                return None
-            pos += 1
             while pos < n and text[pos] in _JSON_WS:
                 pos += 1
             start = pos
             member, pos = scan(text, start)
             value[key] = member
-            # Strings as text, null as null, anything else as its JSON text.
-            is_text = member is None or member.__class__ is str
-            fields[key] = _field_text(member) if is_text else text[start:pos]
-            while pos < n and text[pos] in _JSON_WS:
+            # Strings as text (_field_text), null as null, anything else as its JSON text.
+            if member.__class__ is str:
+                if LINE_BREAK in member:
+                    member = member.replace(LINE_BREAK, "\n")
+                fields[key] = member
+            else:
+                fields[key] = None if member is None else text[start:pos]
+            if text[pos : pos + 2] == ", ":
+                pos += 2
+            else:
+                while pos < n and text[pos] in _JSON_WS:
+                    pos += 1
+                sep = text[pos : pos + 1]
+                if sep == "}":
+                    return (value, fields) if not text[pos + 1 :].strip(_JSON_WS) else None
+                if sep != ",":
+                    return None
                 pos += 1
-            sep = text[pos : pos + 1]
-            if sep == "}":
-                return (value, fields) if not text[pos + 1 :].strip(_JSON_WS) else None
-            if sep != ",":
-                return None
-            pos += 1
             while pos < n and text[pos] in _JSON_WS:
                 pos += 1
     except (StopIteration, ValueError, RecursionError):
@@ -238,7 +248,7 @@ def parse_dict_detail(text: str) -> DictDetail | None:
         value = loaded
         fields = {str(k): _field_text(v) for k, v in value.items()}
     # No quoted "sdp" anywhere in the text: no sdp key either (saves walking the object).
-    sdp = _find_sdp(value) if "sdp'" in text or 'sdp"' in text else None
+    sdp = _find_sdp(value) if "sdp" in text and ("sdp'" in text or 'sdp"' in text) else None
     return DictDetail(value=value, fields=fields, sdp=sdp)
 
 
