@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/parser.py                 # or: make bench
     .venv/bin/python bench/parser.py --lines 50000 --update-docs
+    valgrind --tool=callgrind .venv/bin/python bench/parser.py --instructions parse  # see docs
 
 For each family (support, audit, web) and for the merged mix (family ``auto``) it times
 ``pexlogs.parse_line`` over a realistic set of lines and reports lines/s and MB/s (UTF-8 bytes of
@@ -205,7 +206,17 @@ def update_docs(table: str, command: str) -> None:
         "= distinct tables the lines were routed to.\n\n"
         f"Command: `{command}`  \n"
         f"Machine: {machine()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n\n"
-        f"{table}\n"
+        f"{table}\n\n"
+        "The machine is shared: with other work running, lines/s move by about ±20% from run to\n"
+        "run (CPU time excludes waiting, not contention for caches and memory), and the ratios\n"
+        "less. For a load-independent figure, count instructions with valgrind (`--instructions`\n"
+        "runs one untimed pass; the pass is the difference to the `base` run):\n\n"
+        "```sh\n"
+        "for part in base floor parse; do\n"
+        "  PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$part \\\n"
+        "    .venv/bin/python bench/parser.py --instructions $part --lines 10000 2>&1 | grep Collected\n"
+        "done   # ratio = (floor - base) / (parse - base)\n"
+        "```\n"
     )
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
     pattern = re.compile(r"^## Parser\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
@@ -216,6 +227,22 @@ def update_docs(table: str, command: str) -> None:
     DOCS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def instructions(part: str, count: int, seed: int) -> int:
+    """One untimed pass of ``part`` over the support lines, for an instruction counter.
+
+    The same work in all three parts except the pass itself, so that the difference of two
+    runs' counts is the pass; ``os._exit`` skips teardown, whose cost differs by what was kept.
+    """
+    lines = generated_lines("support", count, seed)
+    kept = [parse_line(line, "support") for line in lines[:200]]  # warm caches, as run() does
+    if part == "floor":
+        kept = [floor_cut(line) for line in lines]
+    elif part == "parse":
+        kept = [parse_line(line, "support") for line in lines]
+    sys.stdout.flush()
+    os._exit(0 if kept else 1)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=30000, help="lines per family (30000)")
@@ -224,7 +251,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--update-docs", action="store_true", help="write the table into docs/BENCHMARKS.md"
     )
+    parser.add_argument(
+        "--instructions",
+        choices=("base", "floor", "parse"),
+        help="for valgrind --tool=callgrind (load-independent counts, see docs/BENCHMARKS.md): "
+        "build the support lines, warm up, then run nothing / the floor / the parser once over "
+        "them and exit without interpreter teardown; (parse-base)/(floor-base) is the ratio",
+    )
     args = parser.parse_args(argv)
+    if args.instructions:
+        return instructions(args.instructions, args.lines, args.seed)
     rows = run(args.lines, args.repeat, args.seed)
     table = render(rows)
     print(machine())
