@@ -178,3 +178,15 @@ def test_json_detail_fields_keep_member_text(text: str) -> None:
         else:
             assert json.loads(fields[key] or "") == member
             assert (fields[key] or "") in text
+
+
+def test_full_key_caches_only_slow_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN per-table key caches that may learn nothing more (arbitrary input filled them)
+    monkeypatch.setattr(support, "_TABLE_KEYS_LIMIT", 0)
+    monkeypatch.setattr(support, "_STRING_KEYS", {name: {} for name in support._SHAPES})
+    monkeypatch.setattr(support, "_INT_KEYS", {name: {} for name in support._SHAPES})
+    # THEN every line still gives the general path's record
+    for pairs in LINES:
+        fast, general = _paths(pairs)
+        assert fast is None or fast == general
+    assert not any(support._STRING_KEYS.values()) and not any(support._INT_KEYS.values())

@@ -99,6 +99,9 @@ _SHAPES = _shapes()
 # of its int/bigint columns (``_INT_COLUMNS``).
 _STRING_KEYS: dict[str, dict[str, str]] = {name: {} for name in _SHAPES}
 _INT_KEYS: dict[str, dict[str, str]] = {name: {} for name in _SHAPES}
+# Real logs write a few hundred distinct keys; once a table has learnt this many (arbitrary
+# input), further keys simply take the slower branch of the loop.
+_TABLE_KEYS_LIMIT = 2_000
 _INT_COLUMNS: dict[str, frozenset[str]] = {
     table.name: frozenset(c.name for c in table.columns if c.type in ("int", "bigint"))
     for table in load_registry().tables_for_family("support")
@@ -197,11 +200,11 @@ def _fast_record(
             if escaped and "\\" in value:
                 value = value.replace('\\"', '"')
             if col in strings:
-                if len(string_keys) < _CACHE_LIMIT:
+                if len(string_keys) < _TABLE_KEYS_LIMIT:
                     string_keys[key] = col
                 record[col] = value
                 continue
-            if col in _INT_COLUMNS[table] and len(int_keys) < _CACHE_LIMIT:
+            if col in _INT_COLUMNS[table] and len(int_keys) < _TABLE_KEYS_LIMIT:
                 int_keys[key] = col
             convert = converters.get(col)
             if convert is not None:
