@@ -48,7 +48,7 @@ def local_session(
     """A local Spark session for the CLI, the local runner and tests (no UI, UTC, quiet).
 
     Locally the driver JVM is also the executor: ``driver_memory`` (only honoured when this call
-    starts the JVM) bounds what the job can cache before spilling to disk.
+    starts the JVM) bounds the memory its tasks share before spilling to disk.
 
     Workers run ``PYSPARK_PYTHON`` (by default ``python3`` from PATH, which may lack pexlogs),
     so it is pointed at the running interpreter unless the caller already set it.

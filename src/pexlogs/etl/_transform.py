@@ -4,9 +4,10 @@ Parsing yields an *envelope* DataFrame with one row per input line::
 
     family, dt, hour, table, record   (record = the parser's record as JSON text)
 
-JSON keeps one schema for every table through the Python step; :func:`table_rows` then
-types each table's rows with Spark's ``from_json`` against the registry schema (so the cast to
-``int``/``timestamp``/``map``/``struct`` columns happens in the JVM, once). Two ways of running
+JSON keeps one schema for every table through the Python step (the job stages the envelope by
+table); :func:`table_rows` then types each table's rows with Spark's ``from_json`` against the
+registry schema (so the cast to ``int``/``timestamp``/``map``/``struct`` columns happens in the
+JVM, once). Two ways of running
 the parser are offered because their speed differs by workload: ``arrow`` (``mapInArrow``, the
 default; batches cross the Python boundary as Arrow) and ``rdd`` (``mapPartitions``, pickled rows).
 See ``bench/etl.py``.
@@ -55,7 +56,7 @@ def record_json(line: str, family: str, source: str) -> tuple[str, str]:
     if table == UNPARSED_TABLE:
         record["source"] = source
     # Nulls are left out (from_json reads an absent field as null): a quarter fewer bytes to
-    # move, shuffle and cache.
+    # move, shuffle and stage.
     return table, json.dumps(
         {key: value for key, value in record.items() if value is not None}, default=_json_default
     )
@@ -106,8 +107,11 @@ def parse_lines(lines: DataFrame, *, method: str = "arrow") -> DataFrame:
     raise ValueError(f"unknown parse method {method!r}: expected one of {PARSE_METHODS}")
 
 
-def table_rows(envelope: DataFrame, tdef: TableDef) -> DataFrame:
-    """One table's rows: its registry columns, typed and in order, then ``dt`` and ``hour``."""
+def table_rows(records: DataFrame, tdef: TableDef) -> DataFrame:
+    """One table's rows: its registry columns, typed and in order, then ``dt`` and ``hour``.
+
+    ``records`` holds that table's ``record`` (JSON text), ``dt`` and ``hour``.
+    """
     from pyspark.sql import functions as F
 
     schema = table_schema(tdef)
@@ -118,8 +122,6 @@ def table_rows(envelope: DataFrame, tdef: TableDef) -> DataFrame:
         # null the row. Timestamps are ISO-8601 with an offset, which Spark's default reads.
         {"mode": "FAILFAST"},
     )
-    return (
-        envelope.where(F.col("table") == tdef.name)
-        .select(parsed.alias("r"), "dt", "hour")
-        .select(*[F.col(f"r.`{name}`").alias(name) for name in tdef.column_names], "dt", "hour")
+    return records.select(parsed.alias("r"), "dt", "hour").select(
+        *[F.col(f"r.`{name}`").alias(name) for name in tdef.column_names], "dt", "hour"
     )

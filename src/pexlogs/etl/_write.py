@@ -23,6 +23,8 @@ __all__ = [
     "delete_partition_dirs",
     "existing_hours",
     "partition_uri",
+    "read_staged",
+    "staged_partitions",
     "write_partitions",
 ]
 
@@ -34,18 +36,11 @@ def partition_uri(table_location: str, dt: str, hour: str) -> str:
     return f"{table_location.rstrip('/')}/dt={dt}/hour={hour}/"
 
 
-def write_partitions(
-    rows: DataFrame, table_location: str, *, compression: str = "zstd", repartition: bool = True
-) -> None:
-    """Write ``rows`` (table columns + ``dt``, ``hour``) below ``table_location``.
-
-    ``repartition=False`` when every partition's rows already sit in one task (the job's
-    envelope is hash-partitioned by table, dt and hour), which saves a shuffle per table.
-    """
-    if repartition:
-        rows = rows.repartition("dt", "hour")
+def write_partitions(rows: DataFrame, table_location: str, *, compression: str = "zstd") -> None:
+    """Write ``rows`` (table columns + ``dt``, ``hour``) below ``table_location``."""
     (
-        rows.write.mode("overwrite")
+        rows.repartition("dt", "hour")
+        .write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
         .option("compression", compression)
         .option("maxRecordsPerFile", MAX_RECORDS_PER_FILE)
@@ -107,6 +102,29 @@ def count_table_rows(
         .collect()
     )
     return {(r["table"], r["dt"], r["hour"]): int(r["count"]) for r in counted}
+
+
+def staged_partitions(spark: SparkSession, staging: str) -> dict[str, set[tuple[str, str]]]:
+    """The ``table=…/dt=…/hour=…`` folders under a staging root, as ``{table: {(dt, hour)}}``."""
+    fs, path = _hadoop_fs(spark, f"{staging.rstrip('/')}/table=*/dt=*/hour=*")
+    found: dict[str, set[tuple[str, str]]] = {}
+    for status in fs.globStatus(path) or []:
+        hour_dir = status.getPath()
+        dt_dir = hour_dir.getParent()
+        table_dir = dt_dir.getParent()
+        found.setdefault(table_dir.getName().split("=", 1)[1], set()).add(
+            (dt_dir.getName().split("=", 1)[1], hour_dir.getName().split("=", 1)[1])
+        )
+    return found
+
+
+def read_staged(spark: SparkSession, staging: str, table: str) -> DataFrame:
+    """One table's staged rows: ``record`` (JSON), ``dt``, ``hour`` (strings)."""
+    return (
+        spark.read.option("basePath", staging)
+        .parquet(f"{staging.rstrip('/')}/table={table}")
+        .select("record", "dt", "hour")
+    )
 
 
 def existing_hours(spark: SparkSession, table_location: str, dt: str) -> list[str]:

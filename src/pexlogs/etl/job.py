@@ -3,11 +3,13 @@
 Steps (each a DataFrame-in/DataFrame-out function in this package):
 
 1. list the objects of the requested hours and read their lines (:mod:`._read`);
-2. spread the lines over all cores (gzip is not splittable: one object is one task) and parse them
-   with the shared parser into an envelope, one row per line, cached once; its counts per family
-   are the lines read (:mod:`._transform`). If an object cannot be read, the run fails naming it;
-3. write each table that got rows with dynamic partition overwrite (:mod:`._write`), then read
-   the written partitions' Parquet footers back to count what was stored;
+2. spread the lines over all cores (gzip is not splittable: one object is one task), parse them
+   with the shared parser into an envelope, one row per line (:mod:`._transform`), and stage it
+   as Parquet by table, dt and hour; the lines counted on the way are the lines read. If an
+   object cannot be read, the run fails naming it;
+3. write each table from its own staged rows, typed to its schema, with dynamic partition
+   overwrite (:mod:`._write`), then read the written partitions' Parquet footers back to count
+   what was stored;
 4. remove partitions a re-run no longer produces, in hours whose exports were read (so a
    re-processed window holds exactly the rows of its current exports, in every table);
 5. create missing catalog tables and register every written partition (:mod:`pexlogs.catalog`);
@@ -17,6 +19,7 @@ Steps (each a DataFrame-in/DataFrame-out function in this package):
 from __future__ import annotations
 
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +48,8 @@ from pexlogs.etl._write import (
     delete_partition_dirs,
     existing_hours,
     partition_uri,
+    read_staged,
+    staged_partitions,
     write_partitions,
 )
 from pexlogs.exceptions import JobError, PexlogsError, UsageError
@@ -61,6 +66,8 @@ Progress = Callable[[str], None]
 # leave cores idle between jobs.
 _WRITE_THREADS = 4
 _MAX_CORRUPT_REPORTED = 5
+# Parsed records wait here between the parse and the table writes (removed after each run).
+_STAGING = "_staging"
 _BYTES_PER_TASK = 1_000_000  # of input (gzip) bytes: ~15,000 exported lines
 
 
@@ -281,7 +288,7 @@ def _process(
     progress: Progress,
     touched_from_data: bool = False,
 ) -> dict[str, Any]:
-    from pyspark import StorageLevel
+    from pyspark.sql import Observation
     from pyspark.sql import functions as F
 
     if parse_method not in PARSE_METHODS:
@@ -295,36 +302,38 @@ def _process(
         1,
         min(spark.sparkContext.defaultParallelism * 3, -(-plan.input_bytes // _BYTES_PER_TASK)),
     )
-    envelope = (
-        parse_lines(lines.repartition(slots, F.monotonically_increasing_id()), method=parse_method)
-        # Each (table, dt, hour) in one task: every partition is then written as one file without
-        # a shuffle per table; sorted so a table's scan of the cache skips other tables' batches.
-        .repartition(slots, "table", "dt", "hour")
-        .sortWithinPartitions("table", "dt", "hour")
-        .persist(StorageLevel.MEMORY_AND_DISK)
+    envelope = parse_lines(
+        lines.repartition(slots, F.monotonically_increasing_id()), method=parse_method
     )
+    # The parse step emits exactly one row per line read: its counts are the lines read.
+    observed = Observation("pexlogs-lines-read")
+    envelope = envelope.observe(
+        observed,
+        F.count(F.lit(1)).alias("__total__"),
+        *[F.sum(F.when(F.col("family") == f, 1).otherwise(0)).alias(f) for f in plan.families],
+    )
+    staging = f"{curated_uri}/{_STAGING}/{uuid.uuid4().hex}"
     try:
         progress(f"reading and parsing {plan.objects} object(s)")
-        stats = _envelope_stats(spark, envelope, sources)
-        # The parse step emits exactly one row per line read, so its counts are the lines read.
-        lines_read = dict.fromkeys(plan.families, 0)
-        per_table: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        for family, table, dt, hour, count in stats:
-            lines_read[family] = lines_read.get(family, 0) + count
-            per_table[table].add((dt, hour))
-            if touched_from_data:
-                plan.touched.add((family, dt, hour))
-        total = sum(lines_read.values())
+        per_table = _stage(spark, envelope, staging, sources)
+        counts = observed.get if sources else {}
+        lines_read = {f: int(counts.get(f) or 0) for f in plan.families}
+        total = int(counts.get("__total__") or 0)
+        if sum(lines_read.values()) != total:
+            raise JobError(f"lines of unexpected families: {total} read, {lines_read}")
         unknown = sorted(set(per_table) - set(registry.tables))
         if unknown:
             raise JobError(f"the parser produced table(s) metadata does not define: {unknown}")
+        if touched_from_data:  # a folder of one family: the hours are those of its lines
+            for hours in per_table.values():
+                plan.touched |= {(f, dt, hour) for f in plan.families for dt, hour in hours}
 
         targets = _target_tables(registry, plan)
         written = _write_tables(
-            spark, envelope, per_table, targets, curated_uri, plan, registry, progress
+            spark, staging, per_table, targets, curated_uri, plan, registry, progress
         )
     finally:
-        envelope.unpersist()
+        delete_partition_dirs(spark, [staging])
 
     stale = _remove_stale(spark, targets, written, curated_uri, registry)
     rows_written = {
@@ -359,14 +368,25 @@ def _process(
     return summary
 
 
-def _envelope_stats(
-    spark: SparkSession, envelope: DataFrame, sources: Sequence[str]
-) -> list[tuple[str, str, str, str, int]]:
-    """Rows per (family, table, dt, hour); this first action reads, parses and caches."""
+def _stage(
+    spark: SparkSession, envelope: DataFrame, staging: str, sources: Sequence[str]
+) -> dict[str, set[tuple[str, str]]]:
+    """Read and parse everything once, into ``<staging>/table=…/dt=…/hour=…``; return the
+    partitions each table got.
+
+    Staging by table lets each table's write read only its own rows (instead of every table
+    scanning one cache of all rows, which spills to disk once it outgrows memory).
+    """
     if not sources:
-        return []
+        return {}
     try:
-        rows = envelope.groupBy("family", "table", "dt", "hour").count().collect()
+        (
+            envelope.select("table", "dt", "hour", "record")
+            .write.mode("overwrite")
+            .option("compression", "zstd")
+            .partitionBy("table", "dt", "hour")
+            .parquet(staging)
+        )
     except Exception as exc:
         # Spark's error does not say which object broke the read: find it, so the run fails
         # naming it (a corrupt object is never skipped silently).
@@ -375,7 +395,7 @@ def _envelope_stats(
             listed = "; ".join(f"{uri} ({cause})" for uri, cause in bad)
             raise JobError(f"cannot read input object(s): {listed}") from exc
         raise JobError(f"reading or parsing the input failed: {_root_cause(exc)}") from exc
-    return [(r["family"], r["table"], r["dt"], r["hour"], int(r["count"])) for r in rows]
+    return staged_partitions(spark, staging)
 
 
 def _target_tables(registry: Registry, plan: _Plan) -> dict[str, set[tuple[str, str]]]:
@@ -403,7 +423,7 @@ class _Written:
 
 def _write_tables(
     spark: SparkSession,
-    envelope: DataFrame,
+    staging: str,
     per_table: Mapping[str, set[tuple[str, str]]],
     targets: Mapping[str, set[tuple[str, str]]],
     curated_uri: str,
@@ -425,7 +445,12 @@ def _write_tables(
     def write_one(tdef: TableDef) -> None:
         location = tdef.location(curated_uri)
         new_hours = set(per_table.get(tdef.name, set()))
-        rows = table_rows(envelope, tdef)
+        staged = (
+            read_staged(spark, staging, tdef.name)
+            if new_hours
+            else spark.createDataFrame([], "record string, dt string, hour string")
+        )
+        rows = table_rows(staged, tdef)
         stored = set(new_hours)
         merged = tdef.name == UNPARSED_TABLE and partial
         try:
@@ -443,7 +468,7 @@ def _write_tables(
                 if deleted:
                     result.deleted[tdef.name] = deleted
             if stored:
-                write_partitions(rows, location, repartition=merged)
+                write_partitions(rows, location)
             if merged:  # count only this run's families' rows among the kept ones
                 result.counts[tdef.name] = count_partition_rows(
                     spark, location, new_hours, families=plan.families
