@@ -36,11 +36,18 @@ def partition_uri(table_location: str, dt: str, hour: str) -> str:
     return f"{table_location.rstrip('/')}/dt={dt}/hour={hour}/"
 
 
-def write_partitions(rows: DataFrame, table_location: str, *, compression: str = "zstd") -> None:
-    """Write ``rows`` (table columns + ``dt``, ``hour``) below ``table_location``."""
+def write_partitions(
+    rows: DataFrame, table_location: str, *, compression: str = "zstd", repartition: bool = True
+) -> None:
+    """Write ``rows`` (table columns + ``dt``, ``hour``) below ``table_location``.
+
+    ``repartition=False`` when each partition's rows already come from one staged file (the
+    job stages one file per table, dt and hour), which saves a shuffle per table.
+    """
+    if repartition:
+        rows = rows.repartition("dt", "hour")
     (
-        rows.repartition("dt", "hour")
-        .write.mode("overwrite")
+        rows.write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
         .option("compression", compression)
         .option("maxRecordsPerFile", MAX_RECORDS_PER_FILE)

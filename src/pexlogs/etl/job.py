@@ -315,7 +315,7 @@ def _process(
     staging = f"{curated_uri}/{_STAGING}/{uuid.uuid4().hex}"
     try:
         progress(f"reading and parsing {plan.objects} object(s)")
-        per_table = _stage(spark, envelope, staging, sources)
+        per_table = _stage(spark, envelope, staging, sources, slots)
         counts = observed.get if sources else {}
         lines_read = {f: int(counts.get(f) or 0) for f in plan.families}
         total = int(counts.get("__total__") or 0)
@@ -369,7 +369,7 @@ def _process(
 
 
 def _stage(
-    spark: SparkSession, envelope: DataFrame, staging: str, sources: Sequence[str]
+    spark: SparkSession, envelope: DataFrame, staging: str, sources: Sequence[str], slots: int
 ) -> dict[str, set[tuple[str, str]]]:
     """Read and parse everything once, into ``<staging>/table=…/dt=…/hour=…``; return the
     partitions each table got.
@@ -382,6 +382,9 @@ def _stage(
     try:
         (
             envelope.select("table", "dt", "hour", "record")
+            # One shuffle for all tables: each (table, dt, hour) is then staged as one file, which
+            # its table's write turns into one Parquet file with no shuffle of its own.
+            .repartition(slots, "table", "dt", "hour")
             .write.mode("overwrite")
             .option("compression", "zstd")
             .partitionBy("table", "dt", "hour")
@@ -468,7 +471,8 @@ def _write_tables(
                 if deleted:
                     result.deleted[tdef.name] = deleted
             if stored:
-                write_partitions(rows, location)
+                # A merged table unions two inputs: only it needs the shuffle.
+                write_partitions(rows, location, repartition=merged)
             if merged:  # count only this run's families' rows among the kept ones
                 result.counts[tdef.name] = count_partition_rows(
                     spark, location, new_hours, families=plan.families
