@@ -448,15 +448,15 @@ def _write_tables(
     def write_one(tdef: TableDef) -> None:
         location = tdef.location(curated_uri)
         new_hours = set(per_table.get(tdef.name, set()))
-        staged = (
-            read_staged(spark, staging, tdef.name)
-            if new_hours
-            else spark.createDataFrame([], "record string, dt string, hour string")
-        )
-        rows = table_rows(staged, tdef)
         stored = set(new_hours)
         merged = tdef.name == UNPARSED_TABLE and partial
         try:
+            staged = (
+                read_staged(spark, staging, tdef.name)
+                if new_hours
+                else spark.createDataFrame([], "record string, dt string, hour string")
+            )
+            rows = table_rows(staged, tdef)
             if merged:
                 rows, kept_hours, deleted = _merge_unparsed(
                     spark,
