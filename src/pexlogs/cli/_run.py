@@ -121,10 +121,16 @@ def print_summary(summary: RunSummary, *, as_json: bool, command: str = "run") -
     manifest = summary.demo_manifest
     if manifest:
         protocols = ", ".join(f"{p} {n}" for p, n in manifest.get("calls_by_protocol", {}).items())
+        # Per day, as `pexlogs query conferences_per_day` counts them (distinct conference ids and
+        # calls on the conference lines of the generated hours), so the two figures agree.
+        per_day = ", ".join(
+            f"{day}: {n} conferences, {len(manifest.get('conference_call_days', {}).get(day, []))}"
+            " calls"
+            for day, n in manifest.get("conferences_per_day", {}).items()
+        )
         console.print(
             f"Demo: {manifest.get('total_lines', 0):,} generated lines, "
-            f"{len(manifest.get('conferences', {}))} conferences, "
-            f"{len(manifest.get('calls', {}))} calls ({protocols})"
+            f"{len(manifest.get('calls', {}))} calls ({protocols}); {per_day}"
         )
     windows = ", ".join(f"{w['start']} → {w['end']}" for w in summary.windows)
     console.print(f"Processed hours: {windows} ({len(summary.executions)} execution(s))")
