@@ -307,3 +307,21 @@ def test_corrupt_object_fails_the_run_naming_it(spark: Any, tmp_path: Path) -> N
     assert "task-1/s9/000000.gz" in message
     assert "task-1/s1/000000.gz" not in message
     assert not (tmp_path / "curated").exists()  # nothing half-written
+
+
+def test_a_carriage_return_inside_a_line_does_not_split_it(spark: Any, tmp_path: Path) -> None:
+    # GIVEN an export whose one support line carries a raw "\r" inside a value (a CRLF-ended line too)
+    raw = tmp_path / "raw"
+    line = support(10, 5, "administrator.alarm", "Alarm raised", 'Instance="a\rb"')
+    write_export(raw, "support", 10, [line, support(10, 6, "administrator.alarm", "X") + "\r"])
+    # WHEN the job runs over the window
+    summary = run_job(
+        spark,
+        windows=[H10],
+        raw_uri=raw.as_uri(),
+        curated_uri=(tmp_path / "curated").as_uri(),
+    )
+    # THEN it read two lines, not three, and both parsed
+    assert summary["lines_read"]["support"] == 2
+    assert summary["rows_written"] == {"support_administrator_alarm": 2}
+    assert summary["quarantined"] == 0

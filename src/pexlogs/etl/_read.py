@@ -122,17 +122,23 @@ def read_export_lines(spark: SparkSession, objects: Sequence[ExportObject]) -> D
     if not objects:
         return _empty_lines(spark)
     source = F.input_file_name()
-    return spark.read.text([o.uri for o in objects]).select(
-        F.regexp_extract(source, EXPORT_PATH_PATTERN, 1).alias("family"),
-        F.concat_ws(
-            "-",
-            F.regexp_extract(source, EXPORT_PATH_PATTERN, 2),
-            F.regexp_extract(source, EXPORT_PATH_PATTERN, 3),
-            F.regexp_extract(source, EXPORT_PATH_PATTERN, 4),
-        ).alias("dt"),
-        F.regexp_extract(source, EXPORT_PATH_PATTERN, 5).alias("hour"),
-        source.alias("source"),
-        F.regexp_replace("value", _EVENT_TIME, "").alias("line"),
+    # Lines end at "\n" only: Spark's default also ends a line at a lone "\r" (or 0x1C-0x1E via
+    # Python), which would cut one real line in two; the parser strips a trailing "\r".
+    return (
+        spark.read.option("lineSep", "\n")
+        .text([o.uri for o in objects])
+        .select(
+            F.regexp_extract(source, EXPORT_PATH_PATTERN, 1).alias("family"),
+            F.concat_ws(
+                "-",
+                F.regexp_extract(source, EXPORT_PATH_PATTERN, 2),
+                F.regexp_extract(source, EXPORT_PATH_PATTERN, 3),
+                F.regexp_extract(source, EXPORT_PATH_PATTERN, 4),
+            ).alias("dt"),
+            F.regexp_extract(source, EXPORT_PATH_PATTERN, 5).alias("hour"),
+            source.alias("source"),
+            F.regexp_replace("value", _EVENT_TIME, "").alias("line"),
+        )
     )
 
 
@@ -151,12 +157,16 @@ def read_plain_lines(spark: SparkSession, files: Sequence[str], family: str) -> 
         F.try_to_timestamp(F.substring_index("value", " ", 1)),
         F.lit("1970-01-01 00:00:00").cast("timestamp"),
     )
-    return spark.read.text(list(files)).select(
-        F.lit(family).alias("family"),
-        F.date_format(received, "yyyy-MM-dd").alias("dt"),
-        F.date_format(received, "HH").alias("hour"),
-        F.input_file_name().alias("source"),
-        F.col("value").alias("line"),
+    return (
+        spark.read.option("lineSep", "\n")
+        .text(list(files))
+        .select(
+            F.lit(family).alias("family"),
+            F.date_format(received, "yyyy-MM-dd").alias("dt"),
+            F.date_format(received, "HH").alias("hour"),
+            F.input_file_name().alias("source"),
+            F.col("value").alias("line"),
+        )
     )
 
 
