@@ -7,10 +7,9 @@ import json
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pexlogs.cli._run import parse_iso, print_summary
+from pexlogs.cli._run import add_state_options, parse_iso, print_summary
 from pexlogs.exceptions import UsageError, WorkflowError
 
 __all__ = ["register", "start_backfill_on_aws"]
@@ -51,15 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--no-wait", action="store_true", help="with --aws: print the execution ARN and return"
     )
-    parser.add_argument(
-        "--home",
-        type=Path,
-        metavar="PATH",
-        help="state folder (default $PEXLOGS_HOME or ./.pexlogs)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the summary as one JSON line (the last line)"
-    )
+    add_state_options(parser)
     parser.set_defaults(func=_backfill)
 
 

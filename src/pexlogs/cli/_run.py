@@ -65,6 +65,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="X",
         help="demo size factor (1.0 = about 5,000 lines an hour)",
     )
+    add_state_options(parser)
+    parser.set_defaults(func=_run)
+
+
+def add_state_options(parser: argparse.ArgumentParser) -> None:
+    """``--home`` and ``--json``, shared by ``pexlogs run`` and ``pexlogs backfill``."""
     parser.add_argument(
         "--home",
         type=Path,
@@ -74,7 +80,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the summary as one JSON line (the last line)"
     )
-    parser.set_defaults(func=_run)
 
 
 def parse_iso(text: str | None, option: str) -> Any:
